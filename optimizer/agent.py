@@ -1,0 +1,108 @@
+"""The game agent: a DSPy program whose instructions are the prompt the optimizer rewrites.
+
+`GameAgent` holds one `dspy.Predict` over `GameStep`; the Signature's `instructions` are the optimizable
+prompt text (`agent.instructions` get/set; DSPy optimizers that walk `named_predictors()` see the same
+text). The agent is stateless across calls: the episode's history is an input, so one agent can serve
+many concurrent episodes. Messages are laid out BALROG-style by `optimizer.prompting.BalrogAdapter`
+(see docs/agent.md for why an adapter rather than DSPy's own format).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+import dspy
+from dspy.utils.exceptions import AdapterParseError
+from pydantic import BaseModel, ConfigDict, Field
+
+from optimizer.prompting import BalrogAdapter
+
+DEFAULT_INSTRUCTIONS = ("You are an agent playing a text game. Read the rules and where each object is "
+                        "relative to you, work out which object wins, and choose the action that brings you "
+                        "closer to winning.")
+
+
+class AgentConfig(BaseModel):
+    """How the agent talks to the model; the instructions themselves are the agent's state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["naive", "cot", "robust_cot", "constrained"] = "constrained"
+    history: int = Field(default=16, ge=0)  # past observation/action turns shown (BALROG max_text_history)
+    max_tokens: int = Field(default=256, gt=0)
+    temperature: float = Field(default=0.0, ge=0.0)
+
+
+class GameStep(dspy.Signature):
+    """You are an agent playing a text game. Choose the next action."""
+
+    instruction_prompt: str = dspy.InputField(desc="the game's own instructions: rules and actions")
+    history: list[dict] = dspy.InputField(desc="earlier observations and actions, oldest first")
+    observation: str = dspy.InputField(desc="the current observation")
+    short_term_context: str = dspy.InputField(desc="transient context shown with the current observation")
+    reasoning: str | None = dspy.OutputField(desc="the model's reasoning, when the format asks for it")
+    action: str = dspy.OutputField(desc="the action to take")
+    raw_output: str = dspy.OutputField(desc="the model's raw completion")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # parsed, possibly illegal
+    reasoning: str | None
+    raw_output: str
+
+
+def prompt_id_of(instructions: str) -> str:
+    """A short, stable id for a prompt text (10 hex digits of its SHA-256)."""
+    return hashlib.sha256(instructions.encode("utf-8")).hexdigest()[:10]
+
+
+class GameAgent(dspy.Module):
+    def __init__(self, instructions: str = DEFAULT_INSTRUCTIONS, config: AgentConfig | None = None):
+        super().__init__()
+        self.config = config or AgentConfig()
+        self.adapter = BalrogAdapter(self.config.format, self.config.history)
+        self.step = dspy.Predict(GameStep)
+        self.instructions = instructions
+
+    @property
+    def instructions(self) -> str:
+        return self.step.signature.instructions
+
+    @instructions.setter
+    def instructions(self, text: str) -> None:
+        # DSPy replaces empty instructions with a generic sentence; refuse rather than run on that.
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("agent instructions must be a non-empty string")
+        self.step.signature = self.step.signature.with_instructions(text)
+
+    @property
+    def prompt_id(self) -> str:
+        return prompt_id_of(self.instructions)
+
+    def forward(self, *, instruction_prompt: str, history: list[dict], observation: str,
+                actions: list[str], short_term_context: str = "") -> Decision:
+        """One decision. The LM comes from the caller's `dspy.context(lm=...)`."""
+        signature = self.step.signature
+        if self.config.format == "constrained":
+            # The legal set is per env, so the Literal is built per call; the schema comes from it.
+            signature = signature.with_updated_fields("action", type_=Literal[tuple(actions)])
+        lm_config = {"max_tokens": self.config.max_tokens, "temperature": self.config.temperature}
+        try:
+            with dspy.context(adapter=self.adapter):
+                prediction = self.step(signature=signature, config=lm_config, instruction_prompt=instruction_prompt,
+                                       history=history, observation=observation,
+                                       short_term_context=short_term_context)
+        except AdapterParseError:
+            # Our adapter parses any text, so DSPy raises only for an empty completion, which BALROG treats
+            # as an (invalid) empty action, not a crash.
+            return Decision(action="", reasoning=None, raw_output="")
+        return Decision(action=prediction.action or "", reasoning=prediction.reasoning,
+                        raw_output=prediction.raw_output or "")
+
+    def act(self, lm: dspy.LM, **inputs) -> Decision:
+        """`forward` with the LM set at this call site."""
+        with dspy.context(lm=lm):
+            return self(**inputs)

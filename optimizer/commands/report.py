@@ -1,0 +1,22 @@
+"""`ladder report RUN`: rebuild report.html, summary.json and plots from the run directory."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="a run directory (or a compare directory)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if (Path(args.run) / "compare.json").exists() or (Path(args.run) / "compare_config.json").exists():
+        from optimizer.compare import build_compare_report
+        target = build_compare_report(Path(args.run))
+    else:
+        from optimizer.report import build_report
+        target = build_report(args.run)
+    print(target)
+    return 0

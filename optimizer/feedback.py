@@ -1,0 +1,124 @@
+"""Feedback sources: where the open-ended feedback on sampled trajectories comes from.
+
+* `llm`: an annotator model watches the trajectory and writes one free-text feedback, the way an expert
+  watching the replay would. For Baba Is AI it may also read the exact solver's analysis (optimal plan,
+  wasted moves, first irreversible mistake), which a human expert would see by looking at the board.
+* `human`: the run writes `feedback_request.json` and pauses; people fill `feedback.jsonl` with
+  `ladder annotate RUN`; `ladder run --resume RUN` goes on.
+* `file`: feedback records read from a JSONL (e.g. written earlier by people).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import dspy
+
+from autolibra.errors import DataError
+from autolibra.jsonl import append_jsonl, read_jsonl, read_jsonl_tolerant
+from autolibra.schema import Feedback, Trajectory
+
+log = logging.getLogger(__name__)
+
+ANNOTATOR_INSTRUCTIONS = """\
+You are an expert player reviewing a replay of an AI agent playing a text game. Write one short piece of \
+open-ended feedback (3-6 sentences) about how the agent played: what it did well, what it did badly, and \
+where (cite step numbers). Be concrete about behaviour (e.g. "it walked back and forth between the same two \
+cells from step 3 on"), not generic advice. If an analysis of the optimal play is given, use it to judge \
+the agent's moves, but write in your own words as a reviewer would."""
+
+
+class WriteFeedback(dspy.Signature):
+    __doc__ = ANNOTATOR_INSTRUCTIONS
+
+    game_rules: str = dspy.InputField(desc="the instructions the agent was given about the game")
+    trajectory: str = dspy.InputField(desc="the agent's observations and actions, step by step")
+    outcome: str = dspy.InputField(desc="how the episode ended")
+    analysis: str = dspy.InputField(desc="analysis of optimal play, or 'none'")
+    feedback: str = dspy.OutputField(desc="your feedback, 3-6 sentences, citing step numbers")
+
+
+def sample_for_feedback(trajectories: Sequence[Trajectory], k: int, seed: int) -> list[Trajectory]:
+    """A seeded sample that keeps both outcomes when possible: failures teach most, but a few successes
+    let annotators say what good play looks like."""
+    rng = random.Random(seed)
+    ordered = sorted(trajectories, key=lambda t: t.id)
+    if len(ordered) <= k:
+        return ordered
+    wins = [t for t in ordered if t.success]
+    losses = [t for t in ordered if not t.success]
+    rng.shuffle(wins)
+    rng.shuffle(losses)
+    n_wins = min(len(wins), max(1, round(k * len(wins) / len(ordered)))) if wins else 0
+    chosen = wins[:n_wins] + losses[: k - n_wins]
+    if len(chosen) < k:  # not enough losses: fill with more wins
+        chosen += wins[n_wins : n_wins + k - len(chosen)]
+    return sorted(chosen, key=lambda t: t.id)
+
+
+def describe_outcome(trajectory: Trajectory) -> str:
+    return (f"{trajectory.outcome}; success={trajectory.success}; steps={trajectory.num_steps}; "
+            f"return={trajectory.episode_return:.3f}")
+
+
+def solver_analysis(trajectory: Trajectory) -> str:
+    """Baba Is AI only: the exact solver's view of the agent's moves. 'none' for other envs."""
+    if trajectory.env != "babaisai" or trajectory.seed is None:
+        return "none"
+    try:
+        from envs.babaisai import analyze_actions, describe_analysis
+    except ImportError:
+        return "none"
+    actions = [step.action for step in trajectory.steps]
+    max_steps = trajectory.metadata.get("max_steps") or 100
+    analysis = analyze_actions(trajectory.task, trajectory.seed, actions, max_steps=max_steps)
+    return describe_analysis(analysis)
+
+
+def llm_feedback(trajectories: Sequence[Trajectory], lm: dspy.LM, out_path: Path, *, annotator: str,
+                 render: Callable[[Trajectory], str], use_solver: bool = True, workers: int = 4,
+                 instructions: str | None = None) -> list[Feedback]:
+    """Ask the annotator model for feedback on each trajectory; append each as it arrives (resumable)."""
+    done, _ = read_jsonl_tolerant(out_path, Feedback)
+    have = {f.trajectory_id for f in done}
+    todo = [t for t in trajectories if t.id not in have]
+    signature = WriteFeedback.with_instructions(instructions) if instructions else WriteFeedback
+    predictor = dspy.Predict(signature)
+
+    def annotate(trajectory: Trajectory) -> Feedback | None:
+        analysis = solver_analysis(trajectory) if use_solver else "none"
+        try:
+            with dspy.context(lm=lm):
+                reply = predictor(game_rules=trajectory.instruction or "(not recorded)",
+                                  trajectory=render(trajectory), outcome=describe_outcome(trajectory),
+                                  analysis=analysis)
+        except Exception as error:  # one failed annotation must not sink the others
+            log.warning("annotator failed on %s: %s", trajectory.id, error)
+            return None
+        text = (reply.feedback or "").strip()
+        if not text:
+            log.warning("annotator returned empty feedback for %s", trajectory.id)
+            return None
+        record = Feedback(trajectory_id=trajectory.id, text=text, annotator=annotator)
+        append_jsonl(out_path, record)
+        return record
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(annotate, todo))
+    final, _ = read_jsonl_tolerant(out_path, Feedback)
+    return final
+
+
+def file_feedback(path: Path, trajectories: Sequence[Trajectory]) -> list[Feedback]:
+    """Feedback read from a JSONL, kept only for trajectories of this iteration."""
+    records = read_jsonl(path, Feedback)
+    ids = {t.id for t in trajectories}
+    kept = [r for r in records if r.trajectory_id in ids]
+    if records and not kept:
+        raise DataError(f"none of its {len(records)} feedback records names a trajectory of this run "
+                        f"(e.g. {records[0].trajectory_id!r})", str(path))
+    return kept
