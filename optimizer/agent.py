@@ -10,6 +10,7 @@ many concurrent episodes. Messages are laid out BALROG-style by `optimizer.promp
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,6 +60,13 @@ def prompt_id_of(instructions: str) -> str:
     return hashlib.sha256(instructions.encode("utf-8")).hexdigest()[:10]
 
 
+@lru_cache(maxsize=64)
+def constrained_signature(signature: type[dspy.Signature], actions: tuple[str, ...]) -> type[dspy.Signature]:
+    """`signature` with `action` typed Literal[actions]: the legal set is per env, and the adapter derives the
+    JSON schema from this type. Cached because building a Signature class costs tens of milliseconds."""
+    return signature.with_updated_fields("action", type_=Literal[actions])
+
+
 class GameAgent(dspy.Module):
     def __init__(self, instructions: str = DEFAULT_INSTRUCTIONS, config: AgentConfig | None = None):
         super().__init__()
@@ -85,10 +93,7 @@ class GameAgent(dspy.Module):
     def forward(self, *, instruction_prompt: str, history: list[dict], observation: str,
                 actions: list[str], short_term_context: str = "") -> Decision:
         """One decision. The LM comes from the caller's `dspy.context(lm=...)`."""
-        signature = self.step.signature
-        if self.config.format == "constrained":
-            # The legal set is per env, so the Literal is built per call; the schema comes from it.
-            signature = signature.with_updated_fields("action", type_=Literal[tuple(actions)])
+        signature = self._signature(tuple(actions))
         lm_config = {"max_tokens": self.config.max_tokens, "temperature": self.config.temperature}
         try:
             with dspy.context(adapter=self.adapter):
@@ -101,6 +106,10 @@ class GameAgent(dspy.Module):
             return Decision(action="", reasoning=None, raw_output="")
         return Decision(action=prediction.action or "", reasoning=prediction.reasoning,
                         raw_output=prediction.raw_output or "")
+
+    def _signature(self, actions: tuple[str, ...]) -> type[dspy.Signature]:
+        signature = self.step.signature
+        return constrained_signature(signature, actions) if self.config.format == "constrained" else signature
 
     def act(self, lm: dspy.LM, **inputs) -> Decision:
         """`forward` with the LM set at this call site."""

@@ -92,7 +92,7 @@ def llm_feedback(trajectories: Sequence[Trajectory], lm: dspy.LM, out_path: Path
     def annotate(trajectory: Trajectory) -> Feedback | None:
         analysis = solver_analysis(trajectory) if use_solver else "none"
         try:
-            with dspy.context(lm=lm):
+            with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
                 reply = predictor(game_rules=trajectory.instruction or "(not recorded)",
                                   trajectory=render(trajectory), outcome=describe_outcome(trajectory),
                                   analysis=analysis)

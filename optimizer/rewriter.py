@@ -95,7 +95,7 @@ def rewrite_prompt(current: str, metric_definitions: str, evidence: str, lm: dsp
         if rejections:
             note = "\n\nYour previous rewrite was rejected: " + rejections[-1] + ". Fix that."
         try:
-            with dspy.context(lm=lm):
+            with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
                 reply = rewriter(current_instructions=current, metric_definitions=metric_definitions,
                                  evidence=evidence + note)
             text = _clean(reply.new_instructions or "")

@@ -21,6 +21,9 @@ def open_session(config: RunConfig, run: RunDir, cache_dir: Path | None = None):
 
 def start_run(config: RunConfig, *, cache_dir: Path | None = None, run_path: Path | None = None) -> tuple[RunDir, str]:
     """Create the run directory (or use `run_path`) and run the loop to the end or a pause."""
+    from optimizer.stages import resolve_tasks
+
+    resolve_tasks(config.env, config.tasks)  # a bad task id fails before anything is created
     data = config.model_dump(mode="json")
     if run_path is not None:
         run_path.mkdir(parents=True, exist_ok=True)

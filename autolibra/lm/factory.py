@@ -213,9 +213,11 @@ def _local_backend(config: LMConfig):
 
     def inner() -> dspy.LM:
         # The server starts on the first call, not when the LM is built: building a session is cheap.
+        # If a session closed it meanwhile (stop_all), the next call starts it again.
         with start_lock:
-            if "lm" not in holder:
+            if "lm" not in holder or not holder["server"].running:
                 server = local_server.get_server(config.model)
+                holder["server"] = server
                 holder["lm"] = _inner_lm(LOCAL_WIRE_MODEL, api_base=server.base_url, api_key="no-key-needed",
                                          timeout=config.timeout or 900)
             return holder["lm"]

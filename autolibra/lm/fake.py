@@ -7,8 +7,9 @@ A script is one of:
   * a list of replies, consumed in order;
   * a mapping ``{substring: reply}``: the first key found in the last user message wins;
   * a function ``(messages) -> reply``.
-A reply is a string (the raw completion) or a dict of output fields, which is rendered in DSPy's
-chat-adapter format (``[[ ## field ## ]]`` sections) so tests can script typed outputs directly.
+A reply is a string (the raw completion) or a dict of output fields, rendered in the format of the
+calling adapter (DSPy's ChatAdapter ``[[ ## field ## ]]`` sections, else a JSON object), so tests can
+script typed outputs directly.
 The engine records every call and raises ``FakeScriptExhausted`` when its script runs out, so a test
 can never pass by silently reading a default answer.
 """
@@ -58,6 +59,14 @@ def render_fields(fields: Mapping[str, Any]) -> str:
     return "\n\n".join(chunks)
 
 
+def _render(fields: Mapping[str, Any], messages: list[dict]) -> str:
+    """Dict replies take the shape the calling adapter parses: ChatAdapter sections or a JSON object."""
+    system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
+    if "[[ ## completed ## ]]" in system:
+        return render_fields(fields)
+    return json.dumps(dict(fields))
+
+
 @dataclass
 class FakeEngine:
     script: Script
@@ -69,8 +78,13 @@ class FakeEngine:
         messages = _request_messages(request)
         with self._lock:
             self.calls.append(FakeCall(messages))
-            reply = self._next_reply(messages)
-        text = reply if isinstance(reply, str) else render_fields(reply)
+            if not callable(self.script):
+                reply = self._next_reply(messages)
+        if callable(self.script):
+            # A function script runs outside the lock, so concurrent calls really overlap
+            # (concurrency tests rely on it); it owns its own thread safety.
+            reply = self.script(messages)
+        text = reply if isinstance(reply, str) else _render(reply, messages)
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         usage = Usage(input_tokens=prompt_tokens, output_tokens=len(text.split()),
                       total_tokens=prompt_tokens + len(text.split()))

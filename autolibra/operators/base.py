@@ -97,7 +97,7 @@ def call_with_retries(
             except Exception as exc:  # a failed call or an unusable reply: both are retried
                 result, error = None, f"{type(exc).__name__}: {_short(str(exc))}"
                 transcript = str(getattr(exc, "lm_response", "") or "") or transcript
-        prompt_tokens, completion_tokens = _tokens(tracker)
+        prompt_tokens, completion_tokens = _tokens(tracker, str(lm.model))
         if calls is not None:
             calls.add(CallRecord(operator=operator, subject=subject, attempt=attempt, ok=error is None,
                                  prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
@@ -130,9 +130,13 @@ def with_instructions(signature: type[dspy.Signature], template: str | None) -> 
     return signature if template is None else signature.with_instructions(template)
 
 
-def _tokens(tracker: Any) -> tuple[int, int]:
+def _tokens(tracker: Any, model: str) -> tuple[int, int]:
+    # An LM that wraps another dspy.LM (the LM layer's local backend does) reports the same call twice,
+    # once under each name: count the outer LM's entries when it has any.
+    usage = tracker.usage_data
+    chosen = [usage[model]] if usage.get(model) else list(usage.values())
     prompt = completion = 0
-    for entries in tracker.usage_data.values():
+    for entries in chosen:
         for entry in entries:
             prompt += int(entry.get("prompt_tokens") or 0)
             completion += int(entry.get("completion_tokens") or 0)

@@ -7,6 +7,7 @@ counter, and the solver's state key is just `tuple(cells)`.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from envs.babaisai import rules as R
@@ -45,31 +46,34 @@ class Engine:
 
     # -- state -------------------------------------------------------------------------------
     def _set_rules(self, rules: tuple) -> None:
-        self.rules = rules
-        self.flags = R.flag_table(rules)
-        self.xforms = R.transformations(rules)
-        merged = 0
-        for bits in self.flags:
-            merged |= bits
-        self.any_move, self.any_pull = bool(merged & _MOVE), bool(merged & _PULL)
-        self.any_open_shut = bool(merged & _OPEN) and bool(merged & _SHUT)
+        info = R.compile_rules(rules)
+        self.rules, self.info, self.flags, self.xforms = rules, info, info.flags, info.xforms
+        self.any_move, self.any_pull, self.any_open_shut = info.any_move, info.any_pull, info.any_open_shut
+        self._scan_you()
+
+    def _scan_you(self) -> None:
+        """Cells whose top object is YOU, in row-major order (kept up to date after every step)."""
+        cells, you = self.cells, self.info.you_table
+        self.you_cells = [i for i in self.scan if you[cells[i] & 0xFF]]
 
     def key(self) -> tuple[int, ...]:
         return tuple(self.cells)
 
     def snapshot(self) -> tuple:
-        return (tuple(self.cells), self.step_count, self.last_dir, self.rules)
+        return (tuple(self.cells), self.step_count, self.last_dir, self.rules, tuple(self.you_cells))
 
     def restore(self, snap: tuple) -> None:
-        cells, self.step_count, self.last_dir, rules = snap
+        cells, self.step_count, self.last_dir, rules, you_cells = snap
         self.cells = list(cells)
         if rules is not self.rules:
             self._set_rules(rules)
+        self.you_cells = list(you_cells)
 
     def clone(self) -> "Engine":
         other = object.__new__(Engine)
         other.__dict__.update(self.__dict__)
         other.cells = list(self.cells)
+        other.you_cells = list(self.you_cells)
         return other
 
     def top(self, x: int, y: int) -> int:
@@ -90,44 +94,77 @@ class Engine:
         return Outcome(reward, done or self.step_count >= self.max_steps, won, lost)
 
     def _move_all(self, action: int) -> tuple[bool, bool]:
+        """One non-idle step. The reference clears the moved flag of top YOU/MOVE objects at the start of
+        each step; we keep the equivalent invariant "no top YOU/MOVE object carries the flag between
+        steps" by clearing, at the end of a step, only the cells the step touched (all of them when the
+        rules changed). That spares two full-grid scans per step."""
         cells, flags, width = self.cells, self.flags, self.width
         dx, dy = v.DIRECTIONS[action]
         d = dx + dy * width
         facing = v.FACING_OF_ACTION[action]
         self.last_dir, self.dirty = action, False
-        for i in self.scan:   # clear the moved flag of every top YOU/MOVE object
-            c = cells[i]
-            if c & _MOVED and flags[c & 0xFF] & (_YOU | _MOVE):
-                cells[i] = c & ~_MOVED
+        touched = self.touched = []
+        # YOU objects in row-major order, each cell's top seen at the moment it is visited. Candidates are
+        # the cells topped by a YOU now, plus later cells whose top changes during the scan.
+        queue = list(self.you_cells)
+        before = self.you_cells
         won = lost = False
-        for i in self.scan:   # YOU objects, in row-major order, each seen at the moment it is visited
+        k = 0
+        while k < len(queue):
+            i = queue[k]
+            k += 1
             c = cells[i]
-            if c and not c & _MOVED and flags[c & 0xFF] & _YOU:
-                if self.track_facing:
-                    cells[i] = c = (c & ~v.FACING_MASK) | (facing << v.FACING_SHIFT)
-                dest, won, lost = self._move(i, d, facing)
-                self._mark_moved(dest, c)
+            if not c or c & _MOVED or not flags[c & 0xFF] & _YOU:
+                continue
+            if self.track_facing:
+                cells[i] = c = (c & ~v.FACING_MASK) | (facing << v.FACING_SHIFT)
+            mark = len(touched)
+            dest, won, lost = self._move(i, d, facing)
+            self._mark_moved(dest, c)
+            for t in touched[mark:]:
+                if t > i and t not in queue[k:]:
+                    bisect.insort(queue, t, lo=k)
         if self.any_move:
-            for i in self.scan:
-                c = cells[i]
-                if c and not c & _MOVED and flags[c & 0xFF] & _MOVE:
-                    fdx, fdy = _FACING_DELTA[(c & v.FACING_MASK) >> v.FACING_SHIFT]
-                    dest, _, _ = self._move(i, fdx + fdy * width, (c & v.FACING_MASK) >> v.FACING_SHIFT)
-                    self._mark_moved(dest, c)
+            self._move_movers()
+        changed = False
         if self.dirty:
-            rules = R.parse_rules(cells, width, self.height)
+            rules = R.parse_rules(cells, width, self.height, self.scan)
             if rules != self.rules:
                 self._set_rules(rules)
+                changed = True
         for from_kind, new_code in self.xforms:
             for i in self.scan:
                 if cells[i] & 0x1F == from_kind:
                     cells[i] = (cells[i] << _BITS) | new_code
+        flags = self.flags
+        full = changed or self.any_move or bool(self.xforms)
+        for i in (self.scan if full else touched):
+            c = cells[i]
+            if c & _MOVED and flags[c & 0xFF] & (_YOU | _MOVE):
+                cells[i] = c & ~_MOVED
+        if full:
+            self._scan_you()
+        elif touched:
+            # Tops only changed where the step touched, so YOU cells are the old ones plus touched ones.
+            you = self.info.you_table
+            self.you_cells = sorted({i for i in (*before, *touched) if you[cells[i] & 0xFF]})
         return won, lost
+
+    def _move_movers(self) -> None:
+        cells, flags = self.cells, self.flags
+        for i in self.scan:
+            c = cells[i]
+            if c and not c & _MOVED and flags[c & 0xFF] & _MOVE:
+                facing = (c & v.FACING_MASK) >> v.FACING_SHIFT
+                fdx, fdy = _FACING_DELTA[facing]
+                dest, _, _ = self._move(i, fdx + fdy * self.width, facing)
+                self._mark_moved(dest, c)
 
     def _mark_moved(self, dest: int, mover: int) -> None:
         c = self.cells[dest]
         if c and (c & 0xFF) == (mover & 0xFF):
             self.cells[dest] = c | _MOVED
+            self.touched.append(dest)
 
     def _move(self, p: int, d: int, facing: int) -> tuple[int, bool, bool]:
         """Spec A.4 move procedure from cell p in direction d: (destination, win flag, lose flag)."""
@@ -139,6 +176,7 @@ class Engine:
                 cells[p] >>= _BITS
                 cells[f] >>= _BITS
                 self.dirty = True
+                self.touched += (p, f)
         if not cells[p]:
             return p, False, False
         cf = cells[f]
@@ -156,6 +194,7 @@ class Engine:
                 if self.track_facing:
                     mover = (mover & ~v.FACING_MASK) | (facing << v.FACING_SHIFT)
                 cells[dest] = (cells[dest] << _BITS) | mover
+                self.touched += (p, dest)
                 if mover & 0x1F >= v.NOUN_BLOCK0:
                     self.dirty = True
         if self.any_pull:
@@ -176,7 +215,8 @@ class Engine:
             return None
         want = v.object_kind(noun)
         cells = self.cells
-        for i in self.scan:
+        # With a plain `noun is you` rule every top of that kind is YOU, so the YOU list suffices.
+        for i in (self.scan if self.info.coloured_you else self.you_cells):
             if cells[i] & 0x1F == want:
                 return i
         return None

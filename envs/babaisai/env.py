@@ -74,6 +74,8 @@ class BabaIsAIEnv(gym.Env):
         self._level_rng: np.random.RandomState | None = None
         self.engine: Engine | None = None
         self.plan, self.progression, self.episode_steps = "", 0.0, 0
+        self._last_key: tuple | None = None
+        self._last_text = ""
 
     # -- gymnasium API ---------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -89,6 +91,7 @@ class BabaIsAIEnv(gym.Env):
         text = observation_text(self.engine)
         if text is None:   # never for a registered level, but keep the invariant "there is a YOU"
             text = self._reset_level_text()
+        self._last_key, self._last_text = self.engine.key(), text
         return self._obs(text), {}
 
     def step(self, action):
@@ -100,10 +103,15 @@ class BabaIsAIEnv(gym.Env):
         if outcome.done:
             self.progression = 1.0 if outcome.reward > 0 else 0.0
         info: dict = {}
-        text = observation_text(self.engine)
+        key = self.engine.key()
+        if key == self._last_key:   # nothing moved (a bump or idle): same text, no rebuild
+            text = self._last_text
+        else:
+            text = observation_text(self.engine)
         if text is None:
             text = self._reset_level_text()
             info["level_reset"] = True
+        self._last_key, self._last_text = self.engine.key(), text
         terminated = outcome.won or outcome.lost
         # The game's own counter restarts after a mid-episode level reset; the episode still ends after
         # max_steps actions in total, as BALROG's loop does.

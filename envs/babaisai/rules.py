@@ -46,12 +46,12 @@ def _quad(colour: int, left: int, right: int) -> Rule | None:
     return ("prop", noun, prop, col)
 
 
-def parse_rules(cells: list[int], width: int, height: int) -> tuple[Rule, ...]:
-    """All rules formed by the top objects of `cells` (row-major IS scan; horizontal before vertical)."""
+def parse_rules(cells: list[int], width: int, height: int, scan=None) -> tuple[Rule, ...]:
+    """All rules formed by the top objects of `cells` (row-major IS scan; horizontal before vertical).
+    `scan` optionally restricts the IS search to the given cell indices (rule blocks never sit on the frame)."""
     rules: list[Rule] = []
-    for i, cell in enumerate(cells):
-        if cell & 0x1F != v.IS_BLOCK:
-            continue
+    indices = range(len(cells)) if scan is None else scan
+    for i in [i for i in indices if cells[i] & 0x1F == v.IS_BLOCK]:
         x, y = i % width, i // width
         for step, pos, size in ((1, x, width), (width, y, height)):
             if pos - 1 < 0 or pos + 1 >= size:
@@ -64,6 +64,37 @@ def parse_rules(cells: list[int], width: int, height: int) -> tuple[Rule, ...]:
             if rule is not None:
                 rules.append(rule)
     return tuple(rules)
+
+
+class RuleInfo:
+    """Everything the engine and solver derive from one rule list, computed once per distinct list."""
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.rules = rules
+        self.flags = flag_table(rules)
+        self.xforms = transformations(rules)
+        merged = 0
+        for ident, bits in enumerate(self.flags):
+            if v.BABA <= ident & 0x1F <= v.FDOOR:
+                merged |= bits
+        self.any_move, self.any_pull = bool(merged & v.MOVE), bool(merged & v.PULL)
+        self.any_open_shut = bool(merged & v.OPEN) and bool(merged & v.SHUT)
+        self.you_table = tuple(bool(bits & v.YOU) for bits in self.flags)
+        # Classes for the solver's heuristic scan: 1 YOU, 2 WIN, 4 rule block, 8 object.
+        self.hclass = tuple((1 if bits & v.YOU else 0) | (2 if bits & v.WIN else 0) |
+                            (4 if ident & 0x1F >= v.NOUN_BLOCK0 else 0) |
+                            (8 if v.BABA <= ident & 0x1F <= v.FDOOR else 0)
+                            for ident, bits in enumerate(self.flags))
+        self.coloured_you = any(kind == "prop" and target == "you" and colour is not None
+                                for kind, _, target, colour in rules)
+        # Rules under which objects can move without a YOU walking into them, or appear/vanish: the
+        # solver's distance heuristic does not hold there (solver.py).
+        self.loose = bool(self.xforms) or bool(merged & (v.PUSH | v.PULL | v.MOVE | v.OPEN | v.SHUT))
+
+
+@lru_cache(maxsize=4096)
+def compile_rules(rules: tuple[Rule, ...]) -> RuleInfo:
+    return RuleInfo(rules)
 
 
 @lru_cache(maxsize=4096)

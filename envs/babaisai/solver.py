@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from functools import lru_cache
 
 from envs.babaisai import vocab as v
 from envs.babaisai.engine import Engine
+from envs.babaisai.heuristic import Heuristic
 
 MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 _INF = 1 << 30
@@ -29,95 +29,62 @@ class SolveResult:
     seen: int
 
 
-@lru_cache(maxsize=4096)
-def _fallback(flags: tuple[int, ...], has_xforms: bool) -> bool:
-    if has_xforms:
-        return True
-    loose = v.PUSH | v.PULL | v.MOVE | v.OPEN | v.SHUT
-    return any(flags[ident] & loose for ident in range(256) if v.BABA <= ident & 0x1F <= v.FDOOR)
-
-
-def _heuristic(cells, flags, scan, width: int) -> int:
-    yous, wins, blocks = [], [], []
-    for i in scan:
-        c = cells[i]
-        while c:
-            ident = c & 0xFF
-            bits = flags[ident]
-            if bits & v.YOU:
-                yous.append(i)
-            if bits & v.WIN:
-                wins.append(i)
-            if ident & 0x1F >= v.NOUN_BLOCK0:
-                blocks.append(i)
-            c >>= v.CODE_BITS
-    if not yous:
-        return _INF
-    best = _INF
-    for y in yous:
-        yx, yy = y % width, y // width
-        for w in wins:
-            best = min(best, abs(w % width - yx) + abs(w // width - yy))
-        for b in blocks:
-            best = min(best, abs(b % width - yx) + abs(b // width - yy) + 1)
-    return max(1, best)
+def _alive(work) -> bool:
+    return work.you_reference() is not None
 
 
 def solve_engine(engine: Engine, max_depth: int = 100, max_states: int | None = None) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched)."""
     work = engine.clone()
     work.max_steps = 1 << 30          # the depth bound replaces the game's own step limit
-    width, scan = work.width, work.scan
     start = work.key()
-    if work.you_reference() is None:
+    if not _alive(work):
         return SolveResult(None, 0, 1)
-    rules_of = {start: work.rules}
-    parent: dict[tuple, tuple[tuple, int] | None] = {start: None}
-    g_of = {start: 0}
-    h0 = _heuristic(work.cells, work.flags, scan, width) if not _fallback(work.flags, bool(work.xforms)) else 1
-    heap = [(h0, 0, 0, start)]
-    counter, expanded = 0, 0
+    bound = Heuristic(work)
+    # state key -> (g, parent key, action, rules, YOU cells): one dict, so each child is hashed once or twice
+    nodes: dict[tuple, tuple] = {start: (0, None, 0, work.rules, tuple(work.you_cells))}
+    h0 = bound(work)
+    heap = [(h0, 0, 0, start)] if h0 <= max_depth else []
+    counter = expanded = 0
     while heap:
         f, neg_g, _, key = heapq.heappop(heap)
-        g = -neg_g
-        if g != g_of[key] or f > max_depth:
-            continue   # stale entry, or nothing left within the bound (f is a lower bound)
+        g, _, _, rules, you_cells = nodes[key]
+        if g != -neg_g:
+            continue   # stale entry: the state was reached again by a shorter path
         expanded += 1
-        rules = rules_of[key]
         for action in MOVES:
             work.cells = list(key)
             if work.rules is not rules:
                 work._set_rules(rules)
+            work.you_cells = list(you_cells)
             won, lost = work._move_all(action)
             if lost:
                 continue
             # A win only counts if BALROG would not reset the level right after it (A.9.4).
-            alive = work.you_reference() is not None
+            alive = _alive(work)
             if won and alive:
-                return SolveResult(_plan(parent, key) + [action], expanded, len(g_of))
-            if not alive or won:
+                return SolveResult(_plan(nodes, key) + [action], expanded, len(nodes))
+            if won or not alive:
                 continue
             child = tuple(work.cells)
-            if child in g_of and g_of[child] <= g + 1:
+            old = nodes.get(child)
+            if old is not None and old[0] <= g + 1:
                 continue
-            if _fallback(work.flags, bool(work.xforms)):
-                h = 1
-            else:
-                h = _heuristic(work.cells, work.flags, scan, width)
+            h = bound(work)
             if g + 1 + h > max_depth:
                 continue
-            g_of[child], parent[child], rules_of[child] = g + 1, (key, action), work.rules
+            nodes[child] = (g + 1, key, action, work.rules, tuple(work.you_cells))
             counter += 1
             heapq.heappush(heap, (g + 1 + h, -(g + 1), counter, child))
-        if max_states is not None and len(g_of) > max_states:
-            raise RuntimeError(f"solver gave up after {len(g_of)} states (max_states={max_states})")
-    return SolveResult(None, expanded, len(g_of))
+        if max_states is not None and len(nodes) > max_states:
+            raise RuntimeError(f"solver gave up after {len(nodes)} states (max_states={max_states})")
+    return SolveResult(None, expanded, len(nodes))
 
 
-def _plan(parent, key) -> list[int]:
+def _plan(nodes, key) -> list[int]:
     out = []
-    while parent[key] is not None:
-        key, action = parent[key]
+    while nodes[key][1] is not None:
+        _, key, action, _, _ = nodes[key]
         out.append(action)
     out.reverse()
     return out

@@ -16,7 +16,8 @@ for _kind in (v.FWALL, v.FBALL, v.FKEY, v.FDOOR):
 for _kind in range(v.NOUN_BLOCK0, v.COLOUR_BLOCK0):
     _NAME[_kind] = f"rule `{v.block_word(_kind)}`"
 
-_LINES: dict[int, str] = {}
+_LISTED = tuple(name is not None for name in _NAME)
+_LINES: dict[int, str] = {}   # (width, reference cell, cell, kind) packed in one int -> the line
 
 
 def _offset(name: str, dx: int, dy: int) -> str:
@@ -32,14 +33,6 @@ def _offset(name: str, dx: int, dy: int) -> str:
     return f"{name} {' and '.join(parts)}" if parts else ""
 
 
-def _line(kind: int, dx: int, dy: int) -> str:
-    key = (kind << 16) | ((dx + 128) << 8) | (dy + 128)
-    line = _LINES.get(key)
-    if line is None:
-        line = _LINES[key] = _offset(_NAME[kind], dx, dy)
-    return line
-
-
 @lru_cache(maxsize=1024)
 def _rules_block(rules: tuple) -> str:
     return "Active rules:\n" + "\n".join(R.rule_lines(rules)) + "\n\nObjects on the map:\n"
@@ -51,13 +44,17 @@ def observation_text(engine: Engine) -> str | None:
     ref = engine.you_reference()
     if ref is None:
         return None
-    width, cells, name = engine.width, engine.cells, _NAME
-    rx, ry = ref % width, ref // width
+    width, cells, listed, cache = engine.width, engine.cells, _LISTED, _LINES
+    base = (width << 26) | (ref << 13)
     lines = []
     for i in engine.scan:
         kind = cells[i] & 0x1F
-        if name[kind] is not None:
-            lines.append(_line(kind, i % width - rx, i // width - ry))
+        if listed[kind]:
+            key = base | (i << 5) | kind
+            line = cache.get(key)
+            if line is None:
+                line = cache[key] = _offset(_NAME[kind], i % width - ref % width, i // width - ref // width)
+            lines.append(line)
     return _rules_block(engine.rules) + "\n".join(lines)
 
 

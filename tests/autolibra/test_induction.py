@@ -108,3 +108,24 @@ def test_split_is_by_trajectory_and_deterministic(baba_instances):
     assert split_instances(baba_instances, 0.34, seed=1)[1] == test
     with pytest.raises(InputError, match="heldout"):
         split_instances(baba_instances, 1.5)
+
+
+def test_search_over_n_prefers_equal_coverage_with_less_redundancy(baba_instances):
+    def script(messages):
+        system, user = messages[0]["content"], messages[-1]["content"]
+        output = re.search(r"Your output fields are:\s*1\. `(\w+)`", system).group(1)
+        if output == "aspects":
+            return json.dumps({"aspects": [{"behavior": "b", "feedback": "f", "is_positive": False, "steps": []}]})
+        if output == "metrics":
+            n = int(re.search(r"about (\d+) new metrics", user).group(1))
+            return json.dumps({"metrics": [{"name": f"M{i}", "explanation": "e"} for i in range(1, n + 1)]})
+        if output == "verdicts":
+            names = re.findall(r"^- (M\d+):", user, re.MULTILINE)
+            return json.dumps({"verdicts": [{"metric": n, "rating": -1, "reasoning": "r"} for n in names]})
+        return json.dumps({"matches": [{"point": 1, "metric": "M1"}]})
+
+    result = induce_metrics(baba_instances[:3], {"default": fake_lm(script)}, heldout=0.0, search=[4, 7])
+    # Every N covers everything; fewer metrics leave fewer unmatched traits, so the search walks down to 1.
+    assert [r.n_requested for r in result.rounds] == [4, 7, 2, 3, 5, 6, 1]
+    assert [r.n_requested for r in result.rounds if r.kept] == [1]
+    assert result.metrics.names() == ["M1"] and result.redundancy.numerator == 0

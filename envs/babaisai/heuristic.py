@@ -1,0 +1,207 @@
+"""The solver's admissible distance bound. Why each term is a true lower bound is argued in
+docs/babaisai.md; in short, with no rule that moves or creates objects (PUSH, PULL, MOVE, OPEN/SHUT,
+`X is Y`) in force:
+
+* D_win: no rule block moves -> rules stay, YOU objects step at most one cell per move and WIN objects
+  stay put, so reaching one takes at least the Manhattan distance.
+* Any plan that moves a block first walks next to one: its first push is at step >= D_block.
+* In one move every block shifts by the same direction or not at all, so the L1 gap between where two
+  blocks are and where they must be relative to each other closes by at most 1 per move: forming the
+  final `X is WIN` line takes R >= that gap pushes, and the win comes after it (rules apply after a move).
+* If the IS and WIN blocks of that line can never move (frozen against the border), the last push ends
+  with the YOU on a known line of cells, from which it still has to walk to an X object; this is what
+  makes the "make win" levels cheap to solve.
+* Plans that first form some other rule that could help (a new YOU, PUSH, PULL, MOVE, OPEN, SHUT or
+  `X is Y`) need at least D_block - 1 + R_new moves; STOP and LOSE only ever hinder.
+"""
+
+from __future__ import annotations
+
+from envs.babaisai import vocab as v
+
+INF = 1 << 30
+_WIN_B = v.PROP_BLOCK0 + v.PROPERTIES.index("win")
+_HELPFUL = {v.PROP_BLOCK0 + v.PROPERTIES.index(p) for p in ("you", "push", "pull", "move", "open", "shut")}
+_HELPFUL |= set(range(v.NOUN_BLOCK0, v.IS_BLOCK))
+
+
+class Heuristic:
+    """Per-level bound calculator with caches keyed by block positions (blocks move rarely)."""
+
+    def __init__(self, engine):
+        self.width = w = engine.width
+        interior = set(engine.scan)
+        self.solid = {i for i in range(w * engine.height) if i not in interior}
+        self.solid |= {i for i in interior if engine.cells[i] & 0x1F == v.BORDER}
+        self.dirs = (1, -1, w, -w)
+        self._block_cache: dict[tuple, tuple] = {}
+
+    def __call__(self, engine) -> int:
+        info = engine.info
+        if info.loose:
+            return 1
+        cells, hclass, w = engine.cells, info.hclass, self.width
+        yous, wins, blocks, objects = [], [], [], []
+        for i in [i for i in engine.scan if cells[i] > v.CODE_MASK or hclass[cells[i] & 0xFF]]:
+            c = cells[i]
+            while c:
+                ident = c & 0xFF
+                cls = hclass[ident]
+                if cls & 1:
+                    yous.append(i)
+                if cls & 2:
+                    wins.append(i)
+                if cls & 4:
+                    blocks.append((i, ident & 0x1F))
+                elif cls & 8:
+                    objects.append((i, ident & 0x1F))
+                c >>= v.CODE_BITS
+        if not yous:
+            return INF
+        best = _nearest(yous, wins, w)
+        d_block = _nearest(yous, [b for b, _ in blocks], w)
+        if d_block >= INF:
+            return max(1, best)
+        lines, r_new, chain = self._blocks(tuple(blocks))
+        helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
+        for kind, r_min, options in lines:
+            if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
+                best = min(best, d_block + 1)
+                continue
+            bound = d_block + r_min
+            targets = [i for i, k in objects if k == kind - v.NOUN_BLOCK0 + v.BABA]
+            if not targets:                          # no X object: only a helpful new rule could help
+                bound = max(bound, helpful_first)
+            elif helpful_first > bound:
+                case2 = max(bound, _nearest(yous, targets, w))
+                if len(yous) == 1:
+                    case2 = max(case2, self._walk(options, yous, targets, d_block, chain))
+                bound = max(bound, min(case2, helpful_first))
+            best = min(best, bound)
+        return max(1, best)
+
+    def _walk(self, options, yous, targets, d_block: int, chain: int) -> int:
+        """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
+        w = self.width
+        walk = INF
+        for n, r, ends in options:
+            if ends is None:
+                walk = min(walk, d_block + r)
+                continue
+            first = max(d_block, _nearest(yous, [n], w) - chain + 1)
+            for cells_k, later in ends:
+                post = max(1, _nearest(cells_k, targets, w))
+                walk = min(walk, max(first + r - 1, d_block - 1 + max(r, later)) + post)
+        return walk
+
+    def _blocks(self, blocks: tuple) -> tuple:
+        """For a block layout: per noun kind, (fewest pushes R to form `noun IS WIN`, options), where each
+        option is (noun cell, R, ends) and ends lists, when the line's IS and WIN blocks are frozen,
+        (cells the pusher can stand on after the last push, pushes needed to bring a chain block there);
+        plus R_new for helpful new rules and the longest possible push chain."""
+        hit = self._block_cache.get(blocks)
+        if hit is not None:
+            return hit
+        w = self.width
+        frozen = self._frozen({b for b, _ in blocks})
+        loose = [b for b, _ in blocks if b not in frozen]
+        nouns = [(b, k) for b, k in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
+        iss = [b for b, k in blocks if k == v.IS_BLOCK]
+        wins = [b for b, k in blocks if k == _WIN_B]
+        helpful = [b for b, k in blocks if k in _HELPFUL]
+        per_kind: dict[int, list] = {}
+        for n, kind in nouns:
+            for i in iss:
+                for e in (1, w):
+                    for t in wins:
+                        r = self._line_gap(n, i, t, e, frozen)
+                        if r >= INF:
+                            continue
+                        ends = None
+                        if r > 0 and i in frozen and t in frozen:
+                            ends = self._pusher_ends(i - e, e, n, loose)
+                        per_kind.setdefault(kind, []).append((n, r, ends))
+        lines = [(kind, min(r for _, r, _ in opts), opts) for kind, opts in per_kind.items()]
+        r_new = INF
+        for n, _ in nouns:
+            for i in iss:
+                for e in (1, w):
+                    for t in helpful:
+                        if t != n:
+                            r = self._line_gap(n, i, t, e, frozen)
+                            if 0 < r < r_new:
+                                r_new = r
+        hit = self._block_cache[blocks] = (lines, r_new, max(1, len(loose)))
+        return hit
+
+    def _line_gap(self, n: int, i: int, t: int, e: int, frozen: set[int]) -> int:
+        """Pushes needed before n, i, t stand in a line (i - e, i, i + e); INF if frozen blocks or the border
+        make that line impossible."""
+        for a, b, offset in ((n, i, e), (i, t, e), (n, t, 2 * e)):
+            if a in frozen and b in frozen and b - a != offset:
+                return INF
+        if i in frozen:
+            for slot, block in ((i - e, n), (i + e, t)):
+                if slot in self.solid or (slot in frozen and slot != block):
+                    return INF
+        return _gap(n, i, t, e, self.width)
+
+    def _pusher_ends(self, target: int, e: int, noun: int, loose: list[int]) -> list:
+        """After the push that puts the noun on `target`, the pusher stands k cells behind it (k - 1 chain
+        blocks between). Pushes along -e are impossible (the frozen IS is there). Returns, per direction,
+        the k = 1 cell, then the k >= 2 cells with the pushes some other loose block needs to get behind."""
+        if target in self.solid:
+            return []
+        w = self.width
+        others = [b for b in loose if b != noun]
+        out = []
+        for d in ((e, w, -w) if e == 1 else (e, 1, -1)):
+            line = []
+            cell = target - d
+            while cell not in self.solid and len(line) <= len(others):
+                line.append(cell)
+                cell -= d
+            if not line:
+                continue
+            out.append(([line[0]], 0))
+            if len(line) > 1 and others:
+                behind = target - d
+                later = min(abs(b % w - behind % w) + abs(b // w - behind // w) for b in others)
+                out.append((line[1:], later))
+        return out
+
+    def _frozen(self, block_cells: set[int]) -> set[int]:
+        """Blocks that can never be pushed: greatest fixpoint of "every push direction is shut by the
+        border or a frozen block, either ahead of it or where the pusher would have to stand"."""
+        frozen = set(block_cells)
+        solid = self.solid
+        changed = True
+        while changed:
+            changed = False
+            for b in list(frozen):
+                for d in self.dirs:
+                    behind, ahead = b - d, b + d
+                    if behind not in solid and behind not in frozen and ahead not in solid and ahead not in frozen:
+                        frozen.discard(b)
+                        changed = True
+                        break
+        return frozen
+
+
+
+def _gap(n: int, i: int, t: int, e: int, w: int) -> int:
+    nx, ny, ix, iy, tx, ty = n % w, n // w, i % w, i // w, t % w, t // w
+    ex, ey = (1, 0) if e == 1 else (0, 1)
+    return max(abs(ix - nx - ex) + abs(iy - ny - ey), abs(tx - ix - ex) + abs(ty - iy - ey),
+               abs(tx - nx - 2 * ex) + abs(ty - ny - 2 * ey))
+
+
+def _nearest(a: list[int], b: list[int], w: int) -> int:
+    best = INF
+    for p in a:
+        px, py = p % w, p // w
+        for q in b:
+            d = abs(q % w - px) + abs(q // w - py)
+            if d < best:
+                best = d
+    return best

@@ -1,0 +1,162 @@
+"""The whole loop on fake models and the real Baba Is AI env: records, resume, faults, human pauses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autolibra.jsonl import read_jsonl
+from autolibra.lm import LMSession, RolesConfig
+from autolibra.schema import Feedback, MetricSet, Trait, Trajectory
+from optimizer.config import validate_config
+from optimizer.loop import Loop
+from optimizer.report import build_report
+from optimizer.rundir import RunDir
+from tests.optimizer.fake_roles import METRICS, Counter, fake_models, scripts
+
+
+def make_config(**changes):
+    data = {"name": "t", "env": "babaisai", "tasks": ["env/goto_win", "env/goto_win-distr_obj"],
+            "seeds": {"train": [0, 1], "validation": [100], "test": [200]}, "max_steps": 3, "iterations": 2,
+            "models": fake_models(), "agent": {"format": "constrained", "history": 2},
+            "feedback": {"source": "llm", "sample": 2}, "induction": {"max_rounds": 1, "workers": 2},
+            "concurrency": 2}
+    data.update(changes)
+    return validate_config(data)
+
+
+def run_loop(path, config, counter=None, **script_options):
+    run = RunDir(path) if (path / "run.json").exists() else _create(path, config)
+    session = LMSession(RolesConfig.model_validate(config.models), cache_dir=run.lm_cache, log_path=run.lm_log,
+                        scripts=scripts(counter, **script_options))
+    try:
+        return run, Loop(run, config, session).execute()
+    finally:
+        session.close()
+
+
+def _create(path, config):
+    from optimizer.rundir import RunRecord
+    path.mkdir(parents=True, exist_ok=True)
+    run = RunDir(path)
+    run.write_record(RunRecord(name=config.name, config=config.model_dump(mode="json")))
+    return run
+
+
+def test_two_iterations_write_every_record(tmp_path):
+    counter = Counter()
+    run, status = run_loop(tmp_path / "run", make_config(), counter)
+    assert status == "done"
+    assert run.read_record().status == "done"
+    for index in (0, 1):
+        folder = run.path / "iterations" / f"{index:03d}"
+        rollouts = read_jsonl(folder / "rollouts.jsonl", Trajectory)
+        assert len(rollouts) == 4  # 2 tasks x 2 train seeds
+        assert {t.seed for t in rollouts} == {0, 1}
+        assert len(read_jsonl(folder / "test_rollouts.jsonl", Trajectory)) == 2
+        request = json.loads((folder / "feedback_request.json").read_text())
+        assert len(request["trajectory_ids"]) == 2
+        assert len(read_jsonl(folder / "feedback.jsonl", Feedback)) == 2
+        metrics = MetricSet.model_validate_json((folder / "metrics.json").read_text())
+        assert metrics.names() == METRICS
+        traits = read_jsonl(folder / "traits.jsonl", Trait)
+        assert len(traits) == 4 * len(METRICS)  # every trajectory judged on every metric
+        decision = json.loads((folder / "decision.json").read_text())
+        assert decision["rule"] == "not_worse"
+        scores = json.loads((folder / "scores.json").read_text())
+        assert scores["episodes"] == 4 and {m["metric"] for m in scores["metrics"]} == set(METRICS)
+    # the second iteration keeps the first metric set (it may only add to it), never redefines it
+    first = MetricSet.model_validate_json((run.path / "iterations/000/metrics.json").read_text())
+    second = MetricSet.model_validate_json((run.path / "iterations/001/metrics.json").read_text())
+    assert [(m.name, m.explanation) for m in second.metrics[: len(first.metrics)]] == \
+        [(m.name, m.explanation) for m in first.metrics]
+    # the candidate prompt was validated on validation seeds only
+    validation = read_jsonl(run.path / "iterations/000/candidate/validation_rollouts.jsonl", Trajectory)
+    assert {t.seed for t in validation} == {100}
+    assert (run.path / "final" / "prompt.md").exists()
+    report = build_report(run.path)
+    assert report.exists() and (run.path / "plots" / "success.png").exists()
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["lm_usage"]["agent"]["calls"] > 0 and summary["lm_usage"]["rewriter"]["calls"] >= 2
+
+
+def test_rewriter_reads_metric_definitions_and_judge_reasoning(tmp_path):
+    run, _ = run_loop(tmp_path / "run", make_config(iterations=1))
+    rewrite = json.loads((run.path / "iterations/000/candidate/rewrite.json").read_text())
+    assert "Goal pursuit" in rewrite["evidence"] and "it walked into the wall" in rewrite["evidence"]
+    log = [json.loads(line) for line in run.lm_log.read_text().splitlines()]
+    rewriter_calls = [e for e in log if e["role"] == "rewriter"]
+    assert rewriter_calls and "Does the agent move toward the WIN object?" in json.dumps(rewriter_calls[0])
+
+
+def test_success_objective_skips_feedback_and_metrics(tmp_path):
+    counter = Counter()
+    run, status = run_loop(tmp_path / "run", make_config(objective="success", iterations=1), counter)
+    assert status == "done"
+    assert "annotator" not in counter.calls and "judge" not in counter.calls
+    rewrite = json.loads((run.path / "iterations/000/candidate/rewrite.json").read_text())
+    assert rewrite["evidence"].startswith("Success rate:")
+    assert not (run.path / "iterations/000/metrics.json").exists()
+
+
+def test_resume_after_a_crash_repeats_no_finished_call(tmp_path):
+    config = make_config(iterations=1)
+    path = tmp_path / "run"
+
+    class Crash(BaseException):  # like a kill: nothing in the stack may catch it
+        pass
+
+    crashing = scripts()
+    def judge_then_crash(messages):  # the process "dies" in the middle of judging
+        raise Crash("killed")
+    crashing["judge"] = judge_then_crash
+    run = _create(path, config)
+    session = LMSession(RolesConfig.model_validate(config.models), cache_dir=run.lm_cache, log_path=run.lm_log,
+                        scripts=crashing)
+    with pytest.raises(Crash):
+        Loop(run, config, session).execute()
+    session.close()
+    first_rollouts = (path / "iterations/000/rollouts.jsonl").read_text()
+
+    counter = Counter()
+    run, status = run_loop(path, config, counter)
+    assert status == "done"
+    # rollouts, feedback and grounding were finished before the crash: not one of their calls reached a model
+    assert "annotator" not in counter.calls and "grounder" not in counter.calls and "clusterer" not in counter.calls
+    assert (path / "iterations/000/rollouts.jsonl").read_text() == first_rollouts
+    assert counter.calls["judge"] >= 4
+
+
+def test_unparseable_judge_replies_are_counted_as_unscored(tmp_path):
+    run, status = run_loop(tmp_path / "run", make_config(iterations=1), judge_garbage_on="3 steps down")
+    assert status == "done"
+    scores = json.loads((run.path / "iterations/000/scores.json").read_text())
+    assert scores["unscored_traits"] > 0
+    traits = read_jsonl(run.path / "iterations/000/traits.jsonl", Trait)
+    assert all(t.error for t in traits if t.rating is None)
+
+
+def test_failed_episodes_are_left_out_and_the_run_completes(tmp_path):
+    # seed 1 of both tasks has "ball is win": those episodes fail, the seed-0 episodes go on
+    config = make_config(iterations=1, seeds={"train": [0, 1], "validation": [100]})
+    run, status = run_loop(tmp_path / "run", config, agent_error_on="ball is win")
+    assert status == "done"
+    rollouts = read_jsonl(run.path / "iterations/000/rollouts.jsonl", Trajectory)
+    assert {t.seed for t in rollouts} == {0}
+
+
+def test_human_feedback_pauses_then_resumes(tmp_path):
+    config = make_config(iterations=1, feedback={"source": "human", "sample": 2})
+    path = tmp_path / "run"
+    run, status = run_loop(path, config)
+    assert status == "waiting_for_feedback"
+    assert run.read_record().status == "waiting_for_feedback"
+    wanted = json.loads((path / "iterations/000/feedback_request.json").read_text())["trajectory_ids"]
+    from autolibra.jsonl import append_jsonl
+    for tid in wanted:
+        append_jsonl(path / "iterations/000/feedback.jsonl",
+                     Feedback(trajectory_id=tid, text="It walked into the wall at step 1.", annotator="human:ann"))
+    run, status = run_loop(path, config)
+    assert status == "done"
+    assert (path / "iterations/000/traits.jsonl").exists()
