@@ -8,11 +8,15 @@ earlier steps and a new observation, and asks for a short reply (temperature 0).
     re-reads only the new tail;
   * "without": a per-step token at the very start of the system prompt defeats the prompt cache,
     so every step re-reads the whole prompt.
-Each mode runs once through the bare server (plain HTTP to its OpenAI-compatible endpoint) and once
-through the stack (`make_lm(...)`: LadderLM -> our engine with disk cache and JSONL log ->
-inner dspy.LM -> HTTP), same server, alternating, each run with its own fresh episode text so
-neither benefits from the other's cache. Tokens/s counts prompt + completion tokens as the server
+Each mode runs an episode through the bare server (plain HTTP to its OpenAI-compatible endpoint) and
+one through the stack (`make_lm(...)`: LadderLM -> our engine with disk cache and JSONL log ->
+inner dspy.LM -> HTTP), same server, their steps interleaved so both see the same machine load, each
+episode with its own text so neither benefits from the other's prompt cache. Tokens/s counts prompt + completion tokens as the server
 reports them, over wall time. Goal: stack/bare >= 0.9. The last line prints the smaller ratio.
+
+On a shared machine the model's speed swings from run to run, so the script also prints the stack's
+own cost per call: wall time minus the compute time the server reports for each reply. That figure
+does not depend on how fast the model happened to run.
 """
 
 from __future__ import annotations
@@ -48,26 +52,49 @@ def episode(steps: int, salt: str, reuse: bool):
         history += [{"role": "user", "content": observation}, {"role": "assistant", "content": "left"}]
 
 
-def run_bare(base_url: str, steps: int, salt: str, reuse: bool, max_tokens: int) -> tuple[int, float]:
-    tokens, started = 0, time.perf_counter()
+def server_seconds(raw: dict) -> float:
+    """The server's own compute time for one reply (llama.cpp reports it under `timings`)."""
+    timings = raw.get("timings") or {}
+    return (timings.get("prompt_ms", 0.0) + timings.get("predicted_ms", 0.0)) / 1000
+
+
+def call_bare(client: httpx.Client, base_url: str, messages: list[dict], max_tokens: int) -> tuple[int, float]:
+    """(tokens, server seconds) for one request over plain HTTP."""
+    reply = client.post(f"{base_url}/chat/completions", json={
+        "model": "local", "messages": messages, "max_tokens": max_tokens, "temperature": 0.0})
+    reply.raise_for_status()
+    raw = reply.json()
+    return raw["usage"]["total_tokens"], server_seconds(raw)
+
+
+def call_stack(lm, messages: list[dict], max_tokens: int) -> tuple[int, float]:
+    """The same through the whole stack (an explicit lm15 Request, so the raw reply comes back)."""
+    from dspy.lm15 import request_from_openai_chat
+
+    request = request_from_openai_chat({"model": lm.model, "messages": messages,
+                                        "max_tokens": max_tokens, "temperature": 0.0})
+    response = lm(request)
+    return response.usage.input_tokens + response.usage.output_tokens, server_seconds(response.provider_data or {})
+
+
+def run_pair(lm, base_url: str, steps: int, reuse: bool, max_tokens: int) -> dict[str, list[float]]:
+    """One bare and one stack episode, their steps interleaved so both see the same machine load.
+    Returns per path: [tokens, wall seconds, server seconds]."""
+    totals = {"bare": [0, 0.0, 0.0], "stack": [0, 0.0, 0.0]}
+    bare_steps = episode(steps, uuid.uuid4().hex[:8], reuse)
+    stack_steps = episode(steps, uuid.uuid4().hex[:8], reuse)
     with httpx.Client(timeout=900) as client:
-        for messages in episode(steps, salt, reuse):
-            reply = client.post(f"{base_url}/chat/completions", json={
-                "model": "local", "messages": messages, "max_tokens": max_tokens, "temperature": 0.0})
-            reply.raise_for_status()
-            tokens += reply.json()["usage"]["total_tokens"]
-    return tokens, time.perf_counter() - started
-
-
-def run_stack(lm, steps: int, salt: str, reuse: bool) -> tuple[int, float]:
-    before = lm.engine_impl.usage.snapshot().get("agent")
-    started = time.perf_counter()
-    for messages in episode(steps, salt, reuse):
-        lm(messages=messages)
-    elapsed = time.perf_counter() - started
-    after = lm.engine_impl.usage.snapshot()["agent"]
-    tokens = after.total_tokens - (before.total_tokens if before else 0)
-    return tokens, elapsed
+        for bare_messages, stack_messages in zip(bare_steps, stack_steps):
+            for name in ("bare", "stack"):
+                started = time.perf_counter()
+                if name == "bare":
+                    tokens, compute = call_bare(client, base_url, bare_messages, max_tokens)
+                else:
+                    tokens, compute = call_stack(lm, stack_messages, max_tokens)
+                wall = time.perf_counter() - started
+                for index, value in enumerate((tokens, wall, compute)):
+                    totals[name][index] += value
+    return totals
 
 
 def main() -> None:
@@ -88,21 +115,25 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench_lm_"))
     lm = make_lm({"model": args.model, "temperature": 0.0, "max_tokens": args.max_tokens}, role="agent",
                  cache_dir=work, log_path=work / "lm_calls.jsonl")
-    run_bare(server.base_url, 1, "warmup", True, args.max_tokens)  # first-request costs out of the way
+    run_pair(lm, server.base_url, 1, True, args.max_tokens)  # first-request costs out of the way
 
     ratios = {}
     for reuse in (True, False):
         label = "with prefix reuse" if reuse else "without prefix reuse"
-        bare_rates, stack_rates = [], []
+        sums = {"bare": [0, 0.0, 0.0], "stack": [0, 0.0, 0.0]}
         for repeat in range(args.repeats):
-            tokens, seconds = run_bare(server.base_url, args.steps, uuid.uuid4().hex[:8], reuse, args.max_tokens)
-            bare_rates.append(tokens / seconds)
-            tokens, seconds = run_stack(lm, args.steps, uuid.uuid4().hex[:8], reuse)
-            stack_rates.append(tokens / seconds)
-            print(f"  {label} #{repeat}: bare {bare_rates[-1]:.1f} tok/s, stack {stack_rates[-1]:.1f} tok/s")
-        bare, stack = statistics.median(bare_rates), statistics.median(stack_rates)
-        ratios[label] = stack / bare
-        print(f"{label}: bare {bare:.1f} tok/s, stack {stack:.1f} tok/s, ratio {ratios[label]:.2f}x")
+            totals = run_pair(lm, server.base_url, args.steps, reuse, args.max_tokens)
+            for name, (tokens, wall, compute) in totals.items():
+                sums[name] = [a + b for a, b in zip(sums[name], (tokens, wall, compute))]
+                print(f"  {label} #{repeat} {name}: {tokens / wall:.1f} tok/s ({tokens} tokens, "
+                      f"{wall:.1f} s wall, {compute:.1f} s computing in the server)")
+        rate = {name: tokens / wall for name, (tokens, wall, _) in sums.items()}
+        calls = args.steps * args.repeats
+        extra = {name: (wall - compute) / calls for name, (_, wall, compute) in sums.items()}
+        ratios[label] = rate["stack"] / rate["bare"]
+        print(f"{label}: bare {rate['bare']:.1f} tok/s, stack {rate['stack']:.1f} tok/s, "
+              f"ratio {ratios[label]:.2f}x; per call outside the server: bare {extra['bare'] * 1000:.0f} ms, "
+              f"stack {extra['stack'] * 1000:.0f} ms")
     print(f"calls logged: {sum(1 for _ in open(work / 'lm_calls.jsonl'))}")
     worst = min(ratios, key=ratios.get)
     print(f"ratio stack/bare: {ratios[worst]:.2f}x (worst case: {worst}; goal >= 0.90x)")

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import gymnasium
-import numpy as np
 from gymnasium import spaces
 
 # Observations of TextWorld and MiniHack easily pass gymnasium's default limit of 1000 characters.
@@ -182,7 +181,3 @@ def plural(n: int, unit: str = "step") -> str:
 
 def action_lines(descriptions: dict[str, str]) -> str:
     return "\n".join(f"- {name}: {text}" for name, text in descriptions.items())
-
-
-def as_int(value: Any) -> int:
-    return int(np.asarray(value).item())

@@ -35,41 +35,67 @@ class Heuristic:
         self.solid |= {i for i in interior if engine.cells[i] & 0x1F == v.BORDER}
         self.dirs = (1, -1, w, -w)
         self._block_cache: dict[tuple, tuple] = {}
+        self._layouts: dict[tuple, tuple] = {}
+        self._h_cache: dict[tuple, int] = {}
+        # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
+        # frozen set is a valid (if smaller) frozen set for every later state.
+        blocks = {i for i in interior if engine.cells[i] & 0x1F >= v.NOUN_BLOCK0}
+        self.frozen = self._frozen(blocks)
 
-    def __call__(self, engine) -> int:
+    def __call__(self, engine, layout=None) -> tuple[int, object]:
+        """(lower bound, layout). Pass back the parent's layout when the move moved no rule block: then
+        only YOU objects moved, and the bound is a function of the layout and the YOU cells."""
         info = engine.info
         if info.loose:
-            return 1
-        cells, hclass, w = engine.cells, info.hclass, self.width
-        yous, wins, blocks, objects = [], [], [], []
+            return 1, None
+        if layout is None:
+            layout = self._layout(engine)
+        key = (layout, tuple(engine.you_cells))
+        h = self._h_cache.get(key)
+        if h is None:
+            h = self._h_cache[key] = self._bound(engine, layout)
+        return h, layout
+
+    def _layout(self, engine):
+        """Everything but the top YOU objects: blocks and objects (any depth) with their identities."""
+        cells, hclass = engine.cells, engine.info.hclass
+        you_cells = set(engine.you_cells)
+        blocks, objects = [], []
         for i in [i for i in engine.scan if cells[i] > v.CODE_MASK or hclass[cells[i] & 0xFF]]:
-            c = cells[i]
+            c = cells[i] >> v.CODE_BITS if i in you_cells else cells[i]
             while c:
                 ident = c & 0xFF
-                cls = hclass[ident]
-                if cls & 1:
-                    yous.append(i)
-                if cls & 2:
-                    wins.append(i)
-                if cls & 4:
+                if ident & 0x1F >= v.NOUN_BLOCK0:
                     blocks.append((i, ident & 0x1F))
-                elif cls & 8:
-                    objects.append((i, ident & 0x1F))
+                elif hclass[ident] & 8:
+                    objects.append((i, ident))
                 c >>= v.CODE_BITS
+        content = (tuple(blocks), tuple(objects))
+        layout = self._layouts.get(content)
+        if layout is None:
+            layout = self._layouts[content] = content
+        return layout
+
+    def _bound(self, engine, layout) -> int:
+        cells, flags, w = engine.cells, engine.flags, self.width
+        blocks, objects = layout
+        objects = list(objects) + [(i, cells[i] & 0xFF) for i in engine.you_cells]
+        yous = [i for i, ident in objects if flags[ident] & v.YOU]
+        wins = [i for i, ident in objects if flags[ident] & v.WIN]
         if not yous:
             return INF
         best = _nearest(yous, wins, w)
         d_block = _nearest(yous, [b for b, _ in blocks], w)
         if d_block >= INF:
             return max(1, best)
-        lines, r_new, chain = self._blocks(tuple(blocks))
+        lines, r_new, chain = self._blocks(blocks)
         helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
         for kind, r_min, options in lines:
             if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
                 best = min(best, d_block + 1)
                 continue
             bound = d_block + r_min
-            targets = [i for i, k in objects if k == kind - v.NOUN_BLOCK0 + v.BABA]
+            targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
             if not targets:                          # no X object: only a helpful new rule could help
                 bound = max(bound, helpful_first)
             elif helpful_first > bound:
@@ -103,7 +129,7 @@ class Heuristic:
         if hit is not None:
             return hit
         w = self.width
-        frozen = self._frozen({b for b, _ in blocks})
+        frozen = self.frozen
         loose = [b for b, _ in blocks if b not in frozen]
         nouns = [(b, k) for b, k in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
         iss = [b for b, k in blocks if k == v.IS_BLOCK]
@@ -123,9 +149,16 @@ class Heuristic:
                         per_kind.setdefault(kind, []).append((n, r, ends))
         lines = [(kind, min(r for _, r, _ in opts), opts) for kind, opts in per_kind.items()]
         r_new = INF
-        for n, _ in nouns:
-            for i in iss:
-                for e in (1, w):
+        for i in iss:
+            for e in (1, w):
+                if i in frozen and not self._open_slots(i, e):
+                    continue
+                ix, iy = i % w, i // w
+                ex, ey = (1, 0) if e == 1 else (0, 1)
+                for n, _ in nouns:
+                    a = abs(ix - n % w - ex) + abs(iy - n // w - ey)
+                    if a >= r_new:
+                        continue
                     for t in helpful:
                         if t != n:
                             r = self._line_gap(n, i, t, e, frozen)
@@ -133,6 +166,11 @@ class Heuristic:
                                 r_new = r
         hit = self._block_cache[blocks] = (lines, r_new, max(1, len(loose)))
         return hit
+
+    def _open_slots(self, i: int, e: int) -> bool:
+        """Can a frozen IS still get a new helpful rule along e (both slots neither border nor frozen)?"""
+        slots = (i - e, i + e)
+        return not any(c in self.solid or c in self.frozen for c in slots)
 
     def _line_gap(self, n: int, i: int, t: int, e: int, frozen: set[int]) -> int:
         """Pushes needed before n, i, t stand in a line (i - e, i, i + e); INF if frozen blocks or the border

@@ -69,7 +69,8 @@ def render(obs: dict) -> dict[str, str]:
     tty = [decode(line).rstrip() for line in obs["tty_chars"]]
     row, col = (int(v) for v in obs["tty_cursor"])
     descriptions = obs["screen_descriptions"]
-    under_cursor = decode(descriptions[row - 1, col]) if 1 <= row <= descriptions.shape[0] else ""
+    on_map = 1 <= row <= descriptions.shape[0] and 0 <= col < descriptions.shape[1]  # the tty is wider
+    under_cursor = decode(descriptions[row - 1, col]) if on_map else ""
     cursor = ("yourself" if (col, row - 1) == (x, y) else under_cursor or "nothing")
     long_term = (f"message:\n{decode(obs['message']).strip()}\n\n"
                  f"language observation:\n{describe_surroundings(descriptions, x, y)}\n\n"

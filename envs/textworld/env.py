@@ -51,8 +51,12 @@ class TextWorldEnv(TextGameEnv):
         self.game_index = -1
         self.objective, self.score, self.max_score, self.won = "", 0, 1, False
 
+    def pick_game(self, seed: int) -> int:
+        """The pinned game, else game `seed % num_games` (BALROG: env seed mod number of games)."""
+        return self.game if self.game is not None else seed % self.num_games
+
     def _reset_game(self, seed: int):
-        self.game_index = self.game if self.game is not None else seed % self.num_games
+        self.game_index = self.pick_game(seed)
         path = game_path(self.task, self.game_index, self._generation, self._cache_dir)
         if path != self._path:
             self.close()

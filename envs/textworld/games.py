@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import platformdirs
@@ -80,8 +81,10 @@ def _generate(challenge: str, settings: dict, seed: int, path: Path) -> None:
         options.path = str(Path(tmp) / path.stem)
         options.file_ext = ".z8"
         _, make_game, _ = textworld.challenges.CHALLENGES[challenge]
-        game = make_game(settings=dict(settings), options=options)
-        compiled = Path(textworld.generator.compile_game(game, options))
+        with warnings.catch_warnings():  # compiling replays the walkthrough; Jericho warns it can't score it
+            warnings.simplefilter("ignore")
+            game = make_game(settings=dict(settings), options=options)
+            compiled = Path(textworld.generator.compile_game(game, options))
         # The .json beside the .z8 carries the objective and max score: move it first, the .z8 last,
         # because the .z8's presence is what marks a game as ready.
         shutil.move(str(compiled.with_suffix(".json")), path.with_suffix(".json"))

@@ -1,6 +1,7 @@
 """AutoLibra end to end on the embedded local model (Qwen2.5-Coder-1.5B): structure, not wording.
 
-Bounded for a 2-core machine: two short Baba trajectories, one clustering round, short outputs.
+Bounded for a 2-core machine: one short Baba trajectory, one clustering round, short outputs (about six
+calls: ground, cluster, judge, match, with retries only if a reply is unusable).
 """
 
 import time
@@ -10,13 +11,13 @@ import pytest
 from autolibra.induction import induce_metrics
 from autolibra.operators import CallLog
 
-pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1500)]
+pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1800)]
 
 
 def test_induce_judge_and_measure_on_the_local_model(baba_instances):
     from autolibra.lm import LMSession
 
-    chosen = [baba_instances[1], baba_instances[4]]  # the wall-bumping and the invalid-output episodes
+    chosen = [baba_instances[1]]  # the wall-bumping episode
     calls = CallLog()
     started = time.monotonic()
     with LMSession({"default": {"model": "local", "max_tokens": 350, "temperature": 0}}) as session:

@@ -85,8 +85,8 @@ def test_generation_is_deterministic_and_cached(tmp_path):
 
 
 def test_game_follows_the_seed_unless_pinned():
-    env = make("coin_collector", num_games=2)
-    seen = {env.reset(seed=seed)[1]["game"] for seed in range(6)}
-    assert seen <= {0, 1}
+    free, pinned = make("coin_collector", num_games=25), make("coin_collector", game=3)
+    assert [free.pick_game(seed) for seed in (0, 7, 25, 51)] == [0, 7, 0, 1]
+    assert {pinned.pick_game(seed) for seed in range(30)} == {3}
     with pytest.raises(ValueError, match="0 <= game < num_games"):
         make("coin_collector", game=3, num_games=2)

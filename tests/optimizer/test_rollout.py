@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-import toy_env
+from tests.optimizer import toy_env
 
 from autolibra.jsonl import read_jsonl
 from autolibra.lm.fake import FakeScriptExhausted, fake_lm

@@ -11,7 +11,7 @@ from optimizer.selection import SelectionConfig, make_judge, run_selection
 
 
 @pytest.mark.local_model
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1200)
 def test_local_model_judges_and_selects_web_trajectories(tmp_path, fixtures_dir):
     from autolibra.lm import local_server, make_lm
 

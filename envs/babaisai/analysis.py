@@ -1,0 +1,134 @@
+"""Ground truth for a played trajectory: replay the actions and ask the exact solver, at every step, how far
+the win was before and after the move.
+
+    steps = analyze_actions("env/goto_win", 0, ["up", "left", "left"])
+    print(describe_analysis(steps))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from envs.babaisai import rules as R
+from envs.babaisai import vocab as v
+from envs.babaisai.env import ACTION_INDEX, BabaIsAIEnv
+from envs.babaisai.solver import solve_engine
+
+
+@dataclass
+class StepAnalysis:
+    step: int                        # 1-based
+    action: str                      # the action played (an invalid one is played as "idle", as BALROG does)
+    valid: bool
+    optimal_before: int | None       # fewest moves to win before this action (None: no win left)
+    optimal_after: int | None        # ... after it (0 once won)
+    optimal_plan: list[str] = field(default_factory=list)   # a shortest plan from the state before
+    wasted: bool = False             # the move did not bring the win closer
+    irreversible: bool = False       # first move after which the level could no longer be won
+    won: bool = False
+    lost: bool = False
+    level_reset: bool = False        # no YOU was left, so a fresh level replaced this one (BALROG)
+    rules_before: list[str] = field(default_factory=list)
+    rules_after: list[str] = field(default_factory=list)
+
+
+class _Distances:
+    """Solver calls memoised per state; states along a found plan get their distance for free."""
+
+    def __init__(self):
+        self.known: dict[tuple, tuple[int | None, list[int]]] = {}
+
+    def __call__(self, engine, budget: int) -> tuple[int | None, list[int]]:
+        key = (engine.key(), budget)
+        if key not in self.known:
+            result = solve_engine(engine, max_depth=budget)
+            self.known[key] = (None if result.plan is None else len(result.plan), result.plan or [])
+            if result.plan:
+                self._remember_plan(engine, result.plan, budget)
+        return self.known[key]
+
+    def _remember_plan(self, engine, plan: list[int], budget: int) -> None:
+        work = engine.clone()
+        work.max_steps = 1 << 30
+        for i, action in enumerate(plan[:-1]):
+            work.step(action)
+            self.known.setdefault((work.key(), budget - i - 1), (len(plan) - i - 1, plan[i + 1:]))
+
+
+def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 100) -> list[StepAnalysis]:
+    """Replay `actions` from reset(seed) and compare every move with the optimum (see StepAnalysis)."""
+    env = BabaIsAIEnv(task, max_steps=max_steps)
+    env.reset(seed=seed)
+    distance = _Distances()
+    out: list[StepAnalysis] = []
+    mistake_seen = False
+    for index, raw in enumerate(actions[:max_steps]):
+        engine = env.engine
+        budget = max_steps - index
+        before, plan = distance(engine, budget)
+        rules_before = R.rule_lines(engine.rules)
+        valid = raw in ACTION_INDEX
+        action = raw if valid else env.default_action
+        _, reward, terminated, truncated, info = env.step(action)
+        reset = bool(info.get("level_reset"))
+        won, lost = terminated and reward > 0, terminated and reward < 0
+        if won:
+            after = 0
+        elif lost or truncated:
+            after = None
+        else:
+            after, _ = distance(env.engine, budget - 1)
+        step = StepAnalysis(step=index + 1, action=action, valid=valid, optimal_before=before,
+                            optimal_after=after, optimal_plan=[v.ACTIONS[a] for a in plan], won=won,
+                            lost=lost, level_reset=reset, rules_before=rules_before,
+                            rules_after=R.rule_lines(env.engine.rules))
+        step.wasted = not won and (reset or before is None or after is None or after >= before)
+        if not mistake_seen and before is not None and after is None and not won and not reset:
+            step.irreversible = mistake_seen = True
+        out.append(step)
+        if terminated or truncated:
+            break
+    return out
+
+
+def describe_analysis(steps: list[StepAnalysis]) -> str:
+    """A plain-English summary of analyze_actions() for an annotator model or a person."""
+    if not steps:
+        return "The agent made no moves."
+    first = steps[0]
+    lines = []
+    if first.optimal_before is None:
+        lines.append("From the start the level could not be won within the step limit.")
+    else:
+        plan = ", ".join(first.optimal_plan)
+        lines.append(f"Optimal plan from the start: {plan} ({first.optimal_before} steps).")
+    wasted = sum(s.wasted for s in steps)
+    outcome = ("it won" if steps[-1].won else "it lost (touched a LOSE object)" if steps[-1].lost
+               else "it did not win")
+    lines.append(f"The agent made {len(steps)} moves and {outcome}; {wasted} of its moves were wasted "
+                 f"(they did not bring the win closer).")
+    invalid = sum(not s.valid for s in steps)
+    if invalid:
+        lines.append(f"{invalid} of its outputs were not valid actions and were played as `idle`.")
+    for s in steps:
+        if s.level_reset:
+            lines.append(f"At step {s.step} ({s.action}) it broke the last `... is you` rule, so the level "
+                         f"was replaced by a new one.")
+            break
+    mistake = next((s for s in steps if s.irreversible), None)
+    if mistake is not None:
+        change = _rule_change(mistake)
+        lines.append(f"First irreversible mistake at step {mistake.step}: `{mistake.action}`{change}; "
+                     f"before it the win was {mistake.optimal_before} moves away, after it the level "
+                     f"could no longer be won.")
+    elif not steps[-1].won and steps[-1].optimal_after is not None:
+        lines.append(f"It never made the level unwinnable: at the end the win was "
+                     f"{steps[-1].optimal_after} moves away.")
+    return "\n".join(lines)
+
+
+def _rule_change(step: StepAnalysis) -> str:
+    broken = [r for r in step.rules_before if r not in step.rules_after]
+    formed = [r for r in step.rules_after if r not in step.rules_before]
+    parts = [f"broke `{r}`" for r in broken] + [f"formed `{r}`" for r in formed]
+    return f" ({'; '.join(parts)})" if parts else " (a rule block was pushed where it can no longer be used)"
