@@ -79,6 +79,7 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; records are meant to be shared like any file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

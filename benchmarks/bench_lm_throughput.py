@@ -84,8 +84,8 @@ def run_pair(lm, base_url: str, steps: int, reuse: bool, max_tokens: int) -> dic
     bare_steps = episode(steps, uuid.uuid4().hex[:8], reuse)
     stack_steps = episode(steps, uuid.uuid4().hex[:8], reuse)
     with httpx.Client(timeout=900) as client:
-        for bare_messages, stack_messages in zip(bare_steps, stack_steps):
-            for name in ("bare", "stack"):
+        for step, (bare_messages, stack_messages) in enumerate(zip(bare_steps, stack_steps)):
+            for name in (("bare", "stack") if step % 2 == 0 else ("stack", "bare")):  # no order bias
                 started = time.perf_counter()
                 if name == "bare":
                     tokens, compute = call_bare(client, base_url, bare_messages, max_tokens)

@@ -39,7 +39,7 @@ CONSTRAINED_SUFFIX = ('Reply with a JSON object with two keys: "reasoning" (one 
 INVALID_ACTION_PREFIX = ("\n\nYour previous output did not contain a valid action. "
                          "Defaulted to action: {action}\n\nObservation:\n")
 ROBUST_FALLBACK = "Failed to obtain a valid action from the reasoning."
-REASONING_MAX_CHARS = 400  # bound on the constrained reasoning, so it fits in max_tokens
+REASONING_MAX_CHARS = 200  # bound on the constrained reasoning: a small model rambles past max_tokens
 
 _NOT_LETTERS = re.compile(r"[^a-zA-Z\s:]")
 _ROBUST_ACTION = re.compile(r"<\|ACTION\|>(.*?)<\|END\|>", re.DOTALL)

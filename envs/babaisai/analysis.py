@@ -30,29 +30,32 @@ class StepAnalysis:
     level_reset: bool = False        # no YOU was left, so a fresh level replaced this one (BALROG)
     rules_before: list[str] = field(default_factory=list)
     rules_after: list[str] = field(default_factory=list)
+    exact: bool = True               # both distances proven by the exact pass (else: best plans found)
 
 
 class _Distances:
     """Solver calls memoised per state; states along a found plan get their distance for free."""
 
     def __init__(self):
-        self.known: dict[tuple, tuple[int | None, list[int]]] = {}
+        self.known: dict[tuple, tuple[int | None, list[int], bool]] = {}
 
-    def __call__(self, engine, budget: int) -> tuple[int | None, list[int]]:
+    def __call__(self, engine, budget: int) -> tuple[int | None, list[int], bool]:
         key = (engine.key(), budget)
         if key not in self.known:
             result = solve_engine(engine, max_depth=budget)
-            self.known[key] = (None if result.plan is None else len(result.plan), result.plan or [])
-            if result.plan:
-                self._remember_plan(engine, result.plan, budget)
+            plan = result.plan or []
+            self.known[key] = (None if result.plan is None else len(plan), plan, result.optimal)
+            if result.plan and result.optimal:
+                self._remember_plan(engine, plan, budget)
         return self.known[key]
 
     def _remember_plan(self, engine, plan: list[int], budget: int) -> None:
+        # Every suffix of a shortest plan is a shortest plan from where it starts.
         work = engine.clone()
         work.max_steps = 1 << 30
         for i, action in enumerate(plan[:-1]):
             work.step(action)
-            self.known.setdefault((work.key(), budget - i - 1), (len(plan) - i - 1, plan[i + 1:]))
+            self.known.setdefault((work.key(), budget - i - 1), (len(plan) - i - 1, plan[i + 1:], True))
 
 
 def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 100) -> list[StepAnalysis]:
@@ -65,25 +68,27 @@ def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 1
     for index, raw in enumerate(actions[:max_steps]):
         engine = env.engine
         budget = max_steps - index
-        before, plan = distance(engine, budget)
+        before, plan, exact_before = distance(engine, budget)
         rules_before = R.rule_lines(engine.rules)
         valid = raw in ACTION_INDEX
         action = raw if valid else env.default_action
         _, reward, terminated, truncated, info = env.step(action)
         reset = bool(info.get("level_reset"))
         won, lost = terminated and reward > 0, terminated and reward < 0
+        exact_after = True
         if won:
             after = 0
         elif lost or truncated:
             after = None
         else:
-            after, _ = distance(env.engine, budget - 1)
+            after, _, exact_after = distance(env.engine, budget - 1)
         step = StepAnalysis(step=index + 1, action=action, valid=valid, optimal_before=before,
                             optimal_after=after, optimal_plan=[v.ACTIONS[a] for a in plan], won=won,
                             lost=lost, level_reset=reset, rules_before=rules_before,
-                            rules_after=R.rule_lines(env.engine.rules))
+                            rules_after=R.rule_lines(env.engine.rules), exact=exact_before and exact_after)
         step.wasted = not won and (reset or before is None or after is None or after >= before)
-        if not mistake_seen and before is not None and after is None and not won and not reset:
+        if (not mistake_seen and before is not None and after is None and not won and not reset
+                and step.exact):
             step.irreversible = mistake_seen = True
         out.append(step)
         if terminated or truncated:
@@ -124,6 +129,8 @@ def describe_analysis(steps: list[StepAnalysis]) -> str:
     elif not steps[-1].won and steps[-1].optimal_after is not None:
         lines.append(f"It never made the level unwinnable: at the end the win was "
                      f"{steps[-1].optimal_after} moves away.")
+    if not all(s.exact for s in steps):
+        lines.append("(This level is large: some distances are the best plans found, not proven shortest.)")
     return "\n".join(lines)
 
 

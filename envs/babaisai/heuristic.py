@@ -9,8 +9,7 @@ docs/babaisai.md; in short, with no rule that moves or creates objects (PUSH, PU
   blocks are and where they must be relative to each other closes by at most 1 per move: forming the
   final `X is WIN` line takes R >= that gap pushes, and the win comes after it (rules apply after a move).
 * If the IS and WIN blocks of that line can never move (frozen against the border), the last push ends
-  with the YOU on a known line of cells, from which it still has to walk to an X object; this is what
-  makes the "make win" levels cheap to solve.
+  with the YOU on a known line of cells, from which it still has to walk to an X object.
 * Plans that first form some other rule that could help (a new YOU, PUSH, PULL, MOVE, OPEN, SHUT or
   `X is Y`) need at least D_block - 1 + R_new moves; STOP and LOSE only ever hinder.
 """
@@ -26,9 +25,13 @@ _HELPFUL |= set(range(v.NOUN_BLOCK0, v.IS_BLOCK))
 
 
 class Heuristic:
-    """Per-level bound calculator with caches keyed by block positions (blocks move rarely)."""
+    """Per-level bound calculator, cached per block layout and per (layout, YOU cells): between pushes only
+    YOU objects move, so most calls are dictionary hits."""
 
-    def __init__(self, engine):
+    def __init__(self, engine, assume_no_helpers: bool = False):
+        # assume_no_helpers drops the "a helpful new rule might be formed" escape: no longer a proven
+        # lower bound, but a sharp guide, used only after the exact search ran out of budget.
+        self.assume_no_helpers = assume_no_helpers
         self.width = w = engine.width
         interior = set(engine.scan)
         self.solid = {i for i in range(w * engine.height) if i not in interior}
@@ -96,6 +99,8 @@ class Heuristic:
                 continue
             bound = d_block + r_min
             targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
+            if self.assume_no_helpers:
+                helpful_first = INF
             if not targets:                          # no X object: only a helpful new rule could help
                 bound = max(bound, helpful_first)
             elif helpful_first > bound:
@@ -109,13 +114,16 @@ class Heuristic:
     def _walk(self, options, yous, targets, d_block: int, chain: int) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
         w = self.width
+        guide = self.assume_no_helpers     # the guide also assumes no push chains: pusher right behind
         walk = INF
         for n, r, ends in options:
             if ends is None:
                 walk = min(walk, d_block + r)
                 continue
-            first = max(d_block, _nearest(yous, [n], w) - chain + 1)
+            first = max(d_block, _nearest(yous, [n], w) - (1 if guide else chain) + 1)
             for cells_k, later in ends:
+                if guide and later:
+                    continue
                 post = max(1, _nearest(cells_k, targets, w))
                 walk = min(walk, max(first + r - 1, d_block - 1 + max(r, later)) + post)
         return walk
@@ -184,6 +192,23 @@ class Heuristic:
                     return INF
         return _gap(n, i, t, e, self.width)
 
+    def _frozen(self, block_cells: set[int]) -> set[int]:
+        """Blocks that can never be pushed. Least fixpoint: a block joins once, along every axis, the cell
+        ahead of it or the cell a pusher would need behind it is the border or an already frozen block
+        (a frozen block never moves, so it cannot make way nor be part of a moving chain). Starting from
+        nothing frozen keeps two blocks from "holding each other" when they could move as a chain."""
+        frozen: set[int] = set()
+        solid = self.solid
+        changed = True
+        while changed:
+            changed = False
+            for b in block_cells - frozen:
+                if all(b + d in solid or b + d in frozen or b - d in solid or b - d in frozen
+                       for d in self.dirs):
+                    frozen.add(b)
+                    changed = True
+        return frozen
+
     def _pusher_ends(self, target: int, e: int, noun: int, loose: list[int]) -> list:
         """After the push that puts the noun on `target`, the pusher stands k cells behind it (k - 1 chain
         blocks between). Pushes along -e are impossible (the frozen IS is there). Returns, per direction,
@@ -207,25 +232,6 @@ class Heuristic:
                 later = min(abs(b % w - behind % w) + abs(b // w - behind // w) for b in others)
                 out.append((line[1:], later))
         return out
-
-    def _frozen(self, block_cells: set[int]) -> set[int]:
-        """Blocks that can never be pushed: greatest fixpoint of "every push direction is shut by the
-        border or a frozen block, either ahead of it or where the pusher would have to stand"."""
-        frozen = set(block_cells)
-        solid = self.solid
-        changed = True
-        while changed:
-            changed = False
-            for b in list(frozen):
-                for d in self.dirs:
-                    behind, ahead = b - d, b + d
-                    if behind not in solid and behind not in frozen and ahead not in solid and ahead not in frozen:
-                        frozen.discard(b)
-                        changed = True
-                        break
-        return frozen
-
-
 
 def _gap(n: int, i: int, t: int, e: int, w: int) -> int:
     nx, ny, ix, iy, tx, ty = n % w, n // w, i % w, i // w, t % w, t // w

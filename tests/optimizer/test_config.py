@@ -5,7 +5,7 @@ from optimizer.config import RunConfig, load_config
 
 
 def test_shipped_configs_validate():
-    for name in ("smoke", "babaisai"):
+    for name in ("smoke", "babaisai", "babyai", "crafter", "textworld", "minihack"):
         config = load_config(f"configs/{name}.yaml")
         assert isinstance(config, RunConfig)
 

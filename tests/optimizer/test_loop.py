@@ -160,3 +160,14 @@ def test_human_feedback_pauses_then_resumes(tmp_path):
     run, status = run_loop(path, config)
     assert status == "done"
     assert (path / "iterations/000/traits.jsonl").exists()
+
+
+@pytest.mark.parametrize("env, task", [("babyai", "BabyAI-MixedTrainLocal-v0/goto"), ("minihack", "MiniHack-Corridor-R3-v0")])
+def test_the_loop_accepts_other_envs(tmp_path, env, task):
+    pytest.importorskip({"babyai": "minigrid", "minihack": "minihack"}[env])
+    config = make_config(env=env, tasks=[task], iterations=1, seeds={"train": [0], "validation": [100]},
+                         feedback={"source": "llm", "sample": 1, "solver_analysis": False})
+    run, status = run_loop(tmp_path / "run", config)
+    assert status == "done"
+    trajectories = read_jsonl(run.path / "iterations/000/rollouts.jsonl", Trajectory)
+    assert trajectories[0].env == env and trajectories[0].steps

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
+import dspy
 import pytest
 from tests.optimizer import toy_env
 
@@ -145,3 +147,15 @@ def test_local_model_plays_a_short_real_episode(tmp_path):
     trajectory = result.trajectories[0]
     assert 1 <= trajectory.num_steps <= 4 and trajectory.tokens.input > 0
     assert all(step.valid for step in trajectory.steps)  # constrained decoding: always a legal action
+
+
+def test_tokens_of_an_lm_that_delegates_to_an_inner_lm_are_counted_once(agent):
+    inner = fake_lm(toy_env.walker, name="fake/inner")
+
+    class Delegating:  # like the local backend: our engine sends the request through an inner dspy.LM
+        def complete(self, request):
+            return inner(dataclasses.replace(request, model=inner.model))
+
+    outer = dspy.LM("fake/outer", engine=Delegating(), cache=False)
+    trajectory = run_episode("toy", "corridor/long", 3, agent, outer)
+    assert trajectory.tokens.input == sum(len(m["content"].split()) for c in inner.fake.calls for m in c.messages)

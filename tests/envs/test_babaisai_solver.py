@@ -1,0 +1,114 @@
+"""The exact solver: optimality against plain breadth-first search, replay in a fresh env, analysis."""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+
+import pytest
+
+import envs
+from envs.babaisai import analyze_actions, describe_analysis, solve
+from envs.babaisai.solver import solve_engine
+
+
+def bfs_length(engine, limit: int = 40) -> int | None:
+    """Reference: breadth-first search over engine states with no heuristic at all."""
+    start = engine.clone()
+    start.max_steps = 1 << 30
+    seen = {start.key()}
+    queue = deque([(start.snapshot(), 0)])
+    while queue:
+        snap, depth = queue.popleft()
+        if depth >= limit:
+            continue
+        for action in (1, 2, 3, 4):
+            start.restore(snap)
+            out = start.step(action)
+            alive = start.you_reference() is not None
+            if out.won and alive:
+                return depth + 1
+            if out.lost or out.won or not alive or start.key() in seen:
+                continue
+            seen.add(start.key())
+            queue.append((start.snapshot(), depth + 1))
+    return None
+
+
+def replay_wins(task: str, seed: int, plan: list[str]) -> bool:
+    env = envs.make("babaisai", task)
+    env.reset(seed=seed)
+    for step, action in enumerate(plan, 1):
+        _, reward, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            return reward > 0 and step == len(plan) and step <= 100
+    return False
+
+
+@pytest.mark.parametrize("task, seed", [("env/make_win", 0), ("env/make_win-distr_obj_rule", 1),
+                                        ("env/two_room-goto_win-distr_obj_rule", 0),
+                                        ("env/two_room-break_stop-goto_win", 2),
+                                        ("env/two_room-make_you", 0)])
+def test_plan_length_equals_breadth_first_optimum(task, seed):
+    env = envs.make("babaisai", task)
+    env.reset(seed=seed)
+    plan = solve(env)
+    assert plan is not None and len(plan) == bfs_length(env.engine)
+    assert replay_wins(task, seed, plan)
+
+
+def test_solve_from_the_middle_of_an_episode_and_leaves_the_env_alone():
+    env = envs.make("babaisai", "env/goto_win")
+    env.reset(seed=0)
+    env.step("right")
+    before = env.engine.key()
+    assert solve(env) == ["left", "left", "left"]
+    assert env.engine.key() == before
+
+
+def test_no_win_gives_none():
+    env = envs.make("babaisai", "env/make_win")
+    env.reset(seed=0)
+    for action in ["right", "up", "up", "left"]:   # shoves IS and WIN into the corner: no WIN rule ever
+        env.step(action)
+    assert solve(env) is None
+    env.reset(seed=0)
+    assert solve(env, max_depth=5) is None and len(solve(env)) == 14
+
+
+# The default run checks one seed per task; LADDER_SLOW_TESTS=1 checks all 40 x 10 (several minutes on a
+# loaded 2-core machine: the two-room "make win" levels take seconds each).
+SEEDS = range(10) if os.environ.get("LADDER_SLOW_TESTS") == "1" else (1,)
+# Levels where all three solver passes run out of budget and no plan is found (docs/babaisai.md).
+KNOWN_UNSOLVED = {("env/two_room-make_win-distr_rule", 7), ("env/two_room-make_win-distr_obj-irrelevant_rule", 7),
+                  *(("env/two_room-make_win-distr_win_rule", s) for s in (0, 5, 6, 7, 8))}
+
+
+@pytest.mark.parametrize("task", envs.tasks("babaisai"))
+def test_every_task_is_solved_and_the_plan_replays(task):
+    env = envs.make("babaisai", task)
+    for seed in SEEDS:
+        if (task, seed) in KNOWN_UNSOLVED:
+            continue
+        env.reset(seed=seed)
+        result = solve_engine(env.engine)
+        assert result.plan is not None, (task, seed)
+        plan = [env.language_action_space[a] for a in result.plan]
+        assert replay_wins(task, seed, plan), (task, seed, plan)
+
+
+def test_analysis_flags_wasted_moves_and_the_first_irreversible_mistake():
+    steps = analyze_actions("env/make_win", 0, ["right", "up", "up", "left", "down"])
+    assert [s.optimal_before for s in steps[:4]] == [14, 13, 12, 13]
+    assert [s.irreversible for s in steps] == [False, False, False, True, False]
+    assert steps[3].optimal_after is None and steps[2].wasted and not steps[0].wasted
+    text = describe_analysis(steps)
+    assert "Optimal plan from the start:" in text and "(14 steps)" in text
+    assert "First irreversible mistake at step 4: `left`" in text
+
+
+def test_analysis_of_a_win():
+    steps = analyze_actions("env/goto_win", 0, ["up", "left", "down", "left", "left"])
+    assert len(steps) == 4 and steps[-1].won and steps[-1].optimal_after == 0
+    assert [s.wasted for s in steps] == [True, False, False, False]
+    assert "it won; 1 of its moves were wasted" in describe_analysis(steps)

@@ -1,0 +1,41 @@
+"""`ladder play`: scripted input wins a level; bad ids and seeds exit with code 2 and a clear message."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+from optimizer.cli import main
+
+
+def run_play(monkeypatch, capsys, args, typed: str = ""):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
+    code = main(["play", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_typed_moves_win_and_solve_shows_the_plan(monkeypatch, capsys):
+    code, out, _ = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win", "--seed", "0", "--solve"],
+                            "a\nleft\n")
+    assert code == 0
+    assert "solver: shortest plan (2 moves): left, left" in out
+    assert "Active rules:\ndoor is win\nbaba is you" in out and "wbaba" in out
+    assert "You won! reward 0.982" in out
+
+
+def test_unknown_moves_are_explained_and_quit_ends(monkeypatch, capsys):
+    code, out, _ = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win"], "jump\nq\n")
+    assert code == 0 and "unknown move 'jump'" in out and out.rstrip().endswith("bye")
+
+
+def test_bad_task_names_the_closest_ids(monkeypatch, capsys):
+    code, _, err = run_play(monkeypatch, capsys, ["babaisai", "env/goto_wim"])
+    assert code == 2 and "env/goto_win" in err and "closest ids" in err
+
+
+def test_bad_seed_and_env(monkeypatch, capsys):
+    code, _, err = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win", "--seed", "-3"])
+    assert code == 2 and "seed" in err
+    code, _, err = run_play(monkeypatch, capsys, ["crafter", "env/goto_win"])
+    assert code == 2 and "babaisai" in err
