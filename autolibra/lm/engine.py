@@ -10,6 +10,8 @@ plain `dspy.LM`, while every call, whatever its source, goes through the same pa
 
 from __future__ import annotations
 
+import json
+
 import asyncio
 import contextvars
 import logging
@@ -198,8 +200,14 @@ def request_params(request: Request) -> dict[str, Any]:
 
 
 def response_text(response: Response) -> str:
+    """The reply as text; a schema-constrained reply arrives as a data part, logged as its JSON."""
     text = getattr(response, "text", None)
-    if isinstance(text, str):
+    if isinstance(text, str) and text:
         return text
-    parts = getattr(response.message, "parts", ()) or ()
-    return "".join(getattr(part, "text", "") or "" for part in parts)
+    chunks = []
+    for part in getattr(response.message, "parts", ()) or ():
+        if getattr(part, "text", None):
+            chunks.append(part.text)
+        elif hasattr(part, "value"):
+            chunks.append(json.dumps(part.value, ensure_ascii=False))
+    return "".join(chunks)

@@ -22,6 +22,11 @@ INF = 1 << 30
 _WIN_B = v.PROP_BLOCK0 + v.PROPERTIES.index("win")
 _HELPFUL = {v.PROP_BLOCK0 + v.PROPERTIES.index(p) for p in ("you", "push", "pull", "move", "open", "shut")}
 _HELPFUL |= set(range(v.NOUN_BLOCK0, v.IS_BLOCK))
+_YOU_B = v.PROP_BLOCK0 + v.PROPERTIES.index("you")
+# Levels whose blocks are only nouns, IS, YOU, WIN and STOP can never get PUSH, PULL, MOVE, OPEN or SHUT:
+# there only YOU objects and pushed blocks ever move, all in the move's direction (see _sharp).
+_SIMPLE = set(range(v.NOUN_BLOCK0, v.IS_BLOCK)) | {v.IS_BLOCK, _YOU_B, _WIN_B,
+                                                    v.PROP_BLOCK0 + v.PROPERTIES.index("stop")}
 
 
 class Heuristic:
@@ -40,10 +45,13 @@ class Heuristic:
         self._block_cache: dict[tuple, tuple] = {}
         self._layouts: dict[tuple, tuple] = {}
         self._h_cache: dict[tuple, int] = {}
+        self._gap_cache: dict[tuple, tuple] = {}
         # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
         # frozen set is a valid (if smaller) frozen set for every later state.
         blocks = {i for i in interior if engine.cells[i] & 0x1F >= v.NOUN_BLOCK0}
         self.frozen = self._frozen(blocks)
+        kinds = {c & 0x1F for i in interior for c in v.stack_of(engine.cells[i])}
+        self.simple = not assume_no_helpers and all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
 
     def __call__(self, engine, layout=None) -> tuple[int, object]:
         """(lower bound, layout). Pass back the parent's layout when the move moved no rule block: then
@@ -93,25 +101,28 @@ class Heuristic:
             return max(1, best)
         lines, r_new, chain = self._blocks(blocks)
         helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
+        sharp = self._sharp_setup(engine, objects, blocks, d_block) if self.simple else None
         for kind, r_min, options in lines:
             if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
-                best = min(best, d_block + 1)
-                continue
-            bound = d_block + r_min
-            targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
-            if self.assume_no_helpers:
-                helpful_first = INF
-            if not targets:                          # no X object: only a helpful new rule could help
-                bound = max(bound, helpful_first)
-            elif helpful_first > bound:
-                case2 = max(bound, _nearest(yous, targets, w))
-                if len(yous) == 1:
-                    case2 = max(case2, self._walk(options, yous, targets, d_block, chain))
-                bound = max(bound, min(case2, helpful_first))
+                bound = d_block + 1
+            else:
+                bound = d_block + r_min
+                targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
+                if self.assume_no_helpers:
+                    helpful_first = INF
+                if not targets:                      # no X object: only a helpful new rule could help
+                    bound = max(bound, helpful_first)
+                elif helpful_first > bound:
+                    case2 = max(bound, _nearest(yous, targets, w))
+                    if len(yous) == 1:
+                        case2 = max(case2, self._walk(options, yous, targets, d_block, chain, sharp))
+                    bound = max(bound, min(case2, helpful_first))
+            if sharp is not None:
+                bound = max(bound, self._sharp_kind(sharp, kind, r_min, options, d_block))
             best = min(best, bound)
         return max(1, best)
 
-    def _walk(self, options, yous, targets, d_block: int, chain: int) -> int:
+    def _walk(self, options, yous, targets, d_block: int, chain: int, sharp=None) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
         w = self.width
         guide = self.assume_no_helpers     # the guide also assumes no push chains: pusher right behind
@@ -121,12 +132,118 @@ class Heuristic:
                 walk = min(walk, d_block + r)
                 continue
             first = max(d_block, _nearest(yous, [n], w) - (1 if guide else chain) + 1)
+            if sharp is not None:
+                first = max(first, self._first_push(sharp, n, d_block))
             for cells_k, later in ends:
                 if guide and later:
                     continue
                 post = max(1, _nearest(cells_k, targets, w))
                 walk = min(walk, max(first + r - 1, d_block - 1 + max(r, later)) + post)
         return walk
+
+    # -- sharp terms (levels with only noun, IS, YOU, WIN and STOP blocks; docs/babaisai.md) ------------
+    def _sharp_setup(self, engine, objects, blocks, d_block: int) -> tuple:
+        """Per object: (cell, kind, earliest move count after which it can move as a YOU), plus the kinds
+        each object kind can be turned into and the earliest such transformation."""
+        tr, you_r = self._rule_gaps(blocks)
+        flags = engine.flags
+        you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
+        t_trans = {a: d_block - 1 + min(out.values()) for a, out in tr.items()}
+        reach: dict[int, set[int]] = {}
+        for a in tr:
+            seen, todo = set(), [a]
+            while todo:
+                for b in tr.get(todo.pop(), ()):
+                    if b not in seen:
+                        seen.add(b)
+                        todo.append(b)
+            reach[a] = seen - {a}
+
+        def t_you_kind(k: int) -> int:
+            return 0 if k in you_now else d_block - 1 + you_r.get(k, INF)
+
+        objs = []
+        for cell, ident in objects:
+            k = ident & 0x1F
+            ty = t_you_kind(k)
+            for other in reach.get(k, ()):
+                ty = min(ty, max(t_trans[k], t_you_kind(other)))
+            objs.append((cell, k, ty))
+        loose = [b for b, _ in blocks if b not in self.frozen]
+        return objs, reach, t_trans, loose
+
+    def _first_push(self, sharp, n: int, d_block: int) -> int:
+        """Earliest move that can push block n. A YOU and a still block close their distance by at most one
+        per move (only YOU objects and pushed blocks move, all one way), and only once the object is YOU;
+        a chain of k blocks lets the pusher stop k cells short, but each chain cell not already holding a
+        loose block needs a block pushed in first."""
+        objs, _, _, loose = sharp
+        w = self.width
+        reach = min((ty + _dist(cell, n, w) for cell, _, ty in objs if ty < INF), default=INF)
+        best = reach
+        others = [b for b in loose if b != n]
+        # Distinct blocks fill the chain: the j-th nearest one must close its distance to n down to j.
+        near = sorted(_dist(b, n, w) for b in others)
+        spread = [d_block + max(near[i] - i - 1 for i in range(j)) for j in range(1, len(near) + 1)]
+        for d in self.dirs:
+            chain_cost = 0
+            for k in range(2, len(others) + 2):
+                cell = n - (k - 1) * d
+                if cell in self.solid or n - k * d in self.solid or reach - k + 1 >= best:
+                    break
+                if cell not in others:
+                    chain_cost = max(chain_cost, d_block + min(_dist(b, cell, w) for b in others))
+                best = min(best, max(reach - k + 1, chain_cost, spread[k - 2]))
+        return max(d_block, best)
+
+    def _sharp_kind(self, sharp, kind: int, r_min: int, options, d_block: int) -> int:
+        """Lower bound for plans that win through `X is WIN` (X = kind's noun), valid whatever other rules
+        they form: the X noun's own pushes when IS and WIN are frozen, and the meeting of a would-be YOU
+        object with a would-be X object (their distance shrinks by at most one per move, and only while one
+        of them is YOU)."""
+        objs, reach, t_trans, _ = sharp
+        w = self.width
+        line = 0
+        if r_min > 0:
+            line = min(self._first_push(sharp, n, d_block) + r if ends is not None else d_block + r
+                       for n, r, ends in options)
+        x_kind = kind - v.NOUN_BLOCK0 + v.BABA
+        xs = [(j, cell, 0 if k == x_kind else t_trans[k], ty) for j, (cell, k, ty) in enumerate(objs)
+              if k == x_kind or x_kind in reach.get(k, ())]
+        meet = INF
+        for j, (cell, _, ty) in enumerate(objs):
+            if ty >= meet:
+                continue
+            for jx, cx, tx, tyx in xs:
+                if jx != j:
+                    meet = min(meet, max(ty + 1, tx + 1, min(ty, tyx) + _dist(cell, cx, w)))
+        return max(line, meet)
+
+    def _rule_gaps(self, blocks: tuple) -> tuple:
+        """Fewest pushes to form each `A is B` (object kind -> {object kind: R}) and each `A is YOU`."""
+        hit = self._gap_cache.get(blocks)
+        if hit is not None:
+            return hit
+        w, frozen = self.width, self.frozen
+        nouns = [(b, k - v.NOUN_BLOCK0 + v.BABA) for b, k in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
+        iss = [b for b, k in blocks if k == v.IS_BLOCK]
+        you_blocks = [b for b, k in blocks if k == _YOU_B]
+        tr: dict[int, dict[int, int]] = {}
+        you_r: dict[int, int] = {}
+        for n, a in nouns:
+            for i in iss:
+                for e in (1, w):
+                    for t, b in nouns:
+                        if b != a:
+                            r = self._line_gap(n, i, t, e, frozen)
+                            if r < tr.get(a, {}).get(b, INF):
+                                tr.setdefault(a, {})[b] = r
+                    for t in you_blocks:
+                        r = self._line_gap(n, i, t, e, frozen)
+                        if r < you_r.get(a, INF):
+                            you_r[a] = r
+        hit = self._gap_cache[blocks] = (tr, you_r)
+        return hit
 
     def _blocks(self, blocks: tuple) -> tuple:
         """For a block layout: per noun kind, (fewest pushes R to form `noun IS WIN`, options), where each
@@ -249,3 +366,7 @@ def _nearest(a: list[int], b: list[int], w: int) -> int:
             if d < best:
                 best = d
     return best
+
+
+def _dist(p: int, q: int, w: int) -> int:
+    return abs(p % w - q % w) + abs(p // w - q // w)

@@ -153,3 +153,13 @@ def test_async_calls_use_the_same_path():
 
     assert asyncio.run(main()) == "down"
     assert lm.engine_impl.usage.snapshot()["default"].calls == 1
+
+
+def test_a_schema_constrained_reply_is_logged_as_its_json():
+    from dspy.lm15 import DataPart, Message, Response, Usage
+
+    from autolibra.lm.engine import response_text
+
+    reply = Response(id=None, model="m", message=Message.assistant([DataPart({"action": "up"})]),
+                     finish_reason="stop", usage=Usage())
+    assert response_text(reply) == '{"action": "up"}'

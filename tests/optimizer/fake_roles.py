@@ -28,7 +28,7 @@ def _system(messages) -> str:
     return messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
 
 
-def scripts(counter: Counter | None = None, *, action: str = "left", judge_garbage_on: str | None = None,
+def scripts(counter: Counter | None = None, *, action: str = "right", judge_garbage_on: str | None = None,
             agent_error_on: str | None = None, rewrite: str = "Find the rule `X is win`, then walk to X.") -> dict:
     counter = counter or Counter()
 
@@ -37,7 +37,10 @@ def scripts(counter: Counter | None = None, *, action: str = "left", judge_garba
         last = messages[-1]["content"]
         if agent_error_on and agent_error_on in last:
             raise RuntimeError("injected agent failure")
-        return json.dumps({"reasoning": "the win object is to the left", "action": action})
+        # A rewritten prompt that names the procedure makes this fake agent head left (which wins
+        # env/goto_win seed 0): prompts matter here as they do for real models.
+        chosen = "left" if "walk to X" in _system(messages) else action
+        return json.dumps({"reasoning": "the win object is to the left", "action": chosen})
 
     def annotator(messages):
         counter.add("annotator")
@@ -72,12 +75,16 @@ def scripts(counter: Counter | None = None, *, action: str = "left", judge_garba
         counter.add("judge")
         if judge_garbage_on and judge_garbage_on in messages[-1]["content"]:
             return "I cannot decide, sorry."
+        won = "outcome: win" in messages[-1]["content"]
         return {"verdicts": [
-            {"metric": METRICS[0], "rating": -1, "reasoning": "it walked into the wall [1]", "steps": [1]},
+            {"metric": METRICS[0], "rating": 1 if won else -1,
+             "reasoning": "it reached the WIN object" if won else "it walked into the wall [1]", "steps": [1]},
             {"metric": METRICS[1], "rating": 1, "reasoning": "every action was legal [0]", "steps": [0]}]}
 
     def rewriter(messages):
         counter.add("rewriter")
+        if "`new_instruction`" in _system(messages):  # GEPA's reflection signature
+            return {"new_instruction": rewrite}
         return {"new_instructions": rewrite}
 
     return {"agent": agent, "annotator": annotator, "grounder": grounder, "clusterer": clusterer,

@@ -171,3 +171,15 @@ def test_the_loop_accepts_other_envs(tmp_path, env, task):
     assert status == "done"
     trajectories = read_jsonl(run.path / "iterations/000/rollouts.jsonl", Trajectory)
     assert trajectories[0].env == env and trajectories[0].steps
+
+
+def test_gepa_objective_evolves_the_prompt_from_judged_traits(tmp_path):
+    counter = Counter()
+    config = make_config(objective="gepa", iterations=1, seeds={"train": [0, 1], "validation": [100]})
+    run, status = run_loop(tmp_path / "run", config, counter)
+    assert status == "done"
+    record = json.loads((run.path / "iterations/000/candidate/rewrite.json").read_text())
+    assert record["optimizer"] == "gepa" and record["max_metric_calls"] >= 4
+    candidate = (run.path / "iterations/000/candidate/prompt.md").read_text().strip()
+    assert candidate == "Find the rule `X is win`, then walk to X."
+    assert counter.calls["rewriter"] >= 1 and counter.calls["judge"] > 4  # GEPA's metric judged its episodes
