@@ -188,7 +188,7 @@ def induce_metrics(
         raise InputError("no instances to induce metrics from")
     for instance in instances:
         check_instance(instance)  # every bad instance is reported before any LM call is spent
-    run = _Run(resolve_lms(lms), workers, token_budget, calls or CallLog(), name, iteration)
+    run = _Run(resolve_lms(lms), workers, token_budget, calls if calls is not None else CallLog(), name, iteration)
     train, test = split_instances(instances, heldout, seed)
     grounded, failed = run.ground(instances)
     train_aspects = [a for i in train for a in grounded[i.id]]
@@ -235,7 +235,7 @@ def measure_metrics(instances: Sequence[Instance], metrics: MetricSet, lms: Any,
     instances = list(instances)
     for instance in instances:
         check_instance(instance)
-    run = _Run(resolve_lms(lms), workers, token_budget, calls or CallLog(), metrics.name, None)
+    run = _Run(resolve_lms(lms), workers, token_budget, calls if calls is not None else CallLog(), metrics.name, None)
     grounded, failed = run.ground(instances)
     aspects = [a for i in instances for a in grounded[i.id]]
     names = set(metrics.names())
