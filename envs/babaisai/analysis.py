@@ -58,6 +58,9 @@ class _Distances:
             self.known.setdefault((work.key(), budget - i - 1), (len(plan) - i - 1, plan[i + 1:], True))
 
 
+SOLVE_HORIZON = 100  # the game's own step limit
+
+
 def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 100) -> list[StepAnalysis]:
     """Replay `actions` from reset(seed) and compare every move with the optimum (see StepAnalysis)."""
     env = BabaIsAIEnv(task, max_steps=max_steps)
@@ -67,7 +70,9 @@ def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 1
     mistake_seen = False
     for index, raw in enumerate(actions[:max_steps]):
         engine = env.engine
-        budget = max_steps - index
+        # Distances are about the level, not the episode's step cap: a short cap must not make every late
+        # move look "irreversible". The horizon is the game's own limit.
+        budget = SOLVE_HORIZON
         before, plan, exact_before = distance(engine, budget)
         rules_before = R.rule_lines(engine.rules)
         valid = raw in ACTION_INDEX
@@ -78,10 +83,10 @@ def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 1
         exact_after = True
         if won:
             after = 0
-        elif lost or truncated:
+        elif lost:
             after = None
         else:
-            after, _, exact_after = distance(env.engine, budget - 1)
+            after, _, exact_after = distance(env.engine, budget)
         step = StepAnalysis(step=index + 1, action=action, valid=valid, optimal_before=before,
                             optimal_after=after, optimal_plan=[v.ACTIONS[a] for a in plan], won=won,
                             lost=lost, level_reset=reset, rules_before=rules_before,
@@ -109,7 +114,7 @@ def describe_analysis(steps: list[StepAnalysis]) -> str:
         lines.append(f"Optimal plan from the start: {plan} ({first.optimal_before} steps).")
     wasted = sum(s.wasted for s in steps)
     outcome = ("it won" if steps[-1].won else "it lost (touched a LOSE object)" if steps[-1].lost
-               else "it did not win")
+               else "it did not win before the episode's step limit")
     lines.append(f"The agent made {len(steps)} moves and {outcome}; {wasted} of its moves were wasted "
                  f"(they did not bring the win closer).")
     invalid = sum(not s.valid for s in steps)
@@ -138,4 +143,4 @@ def _rule_change(step: StepAnalysis) -> str:
     broken = [r for r in step.rules_before if r not in step.rules_after]
     formed = [r for r in step.rules_after if r not in step.rules_before]
     parts = [f"broke `{r}`" for r in broken] + [f"formed `{r}`" for r in formed]
-    return f" ({'; '.join(parts)})" if parts else " (a rule block was pushed where it can no longer be used)"
+    return f" ({'; '.join(parts)})" if parts else " (no rule changed: a pushed block can no longer be used)"

@@ -183,3 +183,15 @@ def test_gepa_objective_evolves_the_prompt_from_judged_traits(tmp_path):
     candidate = (run.path / "iterations/000/candidate/prompt.md").read_text().strip()
     assert candidate == "Find the rule `X is win`, then walk to X."
     assert counter.calls["rewriter"] >= 1 and counter.calls["judge"] > 4  # GEPA's metric judged its episodes
+
+
+def test_each_iteration_can_export_fine_tuning_data(tmp_path):
+    config = make_config(iterations=1, selection={"top_k": 2, "per": "episode", "formats": ["openai", "hf"]})
+    run, status = run_loop(tmp_path / "run", config)
+    assert status == "done"
+    out = run.path / "iterations/000/finetune"
+    lines = (out / "train.jsonl").read_text().splitlines()
+    assert 1 <= len(lines) <= 2
+    example = json.loads(lines[0])
+    assert [m["role"] for m in example["messages"]][0] == "system"
+    assert (out / "report.json").exists() and (out / "hf").is_dir()
