@@ -19,6 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
 from autolibra.errors import ConfigError  # noqa: E402
@@ -259,6 +260,7 @@ def _plot_arms(data: dict[str, Any], path: Path) -> None:
             ax.axhline(100 * sum(pairs.values()) / len(pairs), linestyle="--", linewidth=1, label=f"{name} (fixed)")
     ax.set(xlabel="iteration (last point: final prompt)", ylabel="test success %", ylim=(-5, 105),
            title="Test-seed success per iteration")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers and CI
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from autolibra.jsonl import atomic_write_text  # noqa: E402
 from optimizer.rundir import RunDir  # noqa: E402
@@ -39,6 +40,7 @@ def plot_success(iterations: list[dict], path: Path, title: str = "Success per i
         if xs:
             ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=label)
     ax.set(xlabel="iteration", ylabel="success %", title=title, ylim=(-5, 105))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -60,6 +62,7 @@ def plot_metric_rates(iterations: list[dict], path: Path) -> Path | None:
                     ys.append(100 * r["pass_rate"])
         ax.plot(xs, ys, marker="o", label=name[:40])
     ax.set(xlabel="iteration", ylabel="pass rate % (where applicable)", title="Metric pass rates", ylim=(-5, 105))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -75,6 +78,7 @@ def plot_meta(iterations: list[dict], path: Path) -> Path | None:
     ax.plot([r[0] for r in rows], [100 * _value(r[1]) for r in rows], marker="o", label="coverage")
     ax.plot([r[0] for r in rows], [100 * _value(r[2]) for r in rows], marker="s", label="redundancy")
     ax.set(xlabel="iteration", ylabel="%", title="Meta-metrics of the metric set", ylim=(-5, 105))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -46,10 +46,12 @@ def lm_usage(log_path: Path) -> dict[str, dict[str, float]]:
         row["calls"] += 1
         row["cache_hits"] += 1 if entry.get("cache_hit") else 0
         row["errors"] += 1 if entry.get("error") else 0
-        row["input_tokens"] += numbers.get("input_tokens") or numbers.get("prompt_tokens") or 0
-        row["output_tokens"] += numbers.get("output_tokens") or numbers.get("completion_tokens") or 0
+        row["input_tokens"] += (entry.get("input_tokens") or numbers.get("input_tokens")
+                                or numbers.get("prompt_tokens") or 0)
+        row["output_tokens"] += (entry.get("output_tokens") or numbers.get("output_tokens")
+                                 or numbers.get("completion_tokens") or 0)
         row["latency_s"] += entry.get("latency_s") or entry.get("latency") or 0.0
-        row["cost"] += entry.get("cost") or 0.0
+        row["cost"] += entry.get("cost_usd") or entry.get("cost") or 0.0
     return {role: dict(row) for role, row in usage.items()}
 
 

@@ -79,6 +79,7 @@ def test_two_iterations_write_every_record(tmp_path):
     assert report.exists() and (run.path / "plots" / "success.png").exists()
     summary = json.loads((run.path / "summary.json").read_text())
     assert summary["lm_usage"]["agent"]["calls"] > 0 and summary["lm_usage"]["rewriter"]["calls"] >= 2
+    assert summary["lm_usage"]["agent"]["input_tokens"] > 0 and summary["lm_usage"]["judge"]["output_tokens"] > 0
 
 
 def test_rewriter_reads_metric_definitions_and_judge_reasoning(tmp_path):
