@@ -33,16 +33,18 @@ log = logging.getLogger(__name__)
 # DSPy strips `rollout_id` before building the Request; our LM class puts it here for the cache key.
 ROLLOUT_ID: contextvars.ContextVar[Any] = contextvars.ContextVar("ladder_rollout_id", default=None)
 
-_limits: dict[str, threading.BoundedSemaphore] = {}
+_limits: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _limits_lock = threading.Lock()
 
 
 def provider_limit(key: str, size: int) -> threading.BoundedSemaphore:
-    """One semaphore per provider endpoint, shared by every LM in the process (first size wins)."""
+    """One semaphore per provider endpoint and limit, shared by every LM in the process that uses both.
+    Keying on the size too means an LM configured with its own limit gets exactly that limit, whatever
+    LM happened to be built first for the same endpoint."""
     with _limits_lock:
-        if key not in _limits:
-            _limits[key] = threading.BoundedSemaphore(size)
-        return _limits[key]
+        if (key, size) not in _limits:
+            _limits[(key, size)] = threading.BoundedSemaphore(size)
+        return _limits[(key, size)]
 
 
 def is_transient(error: BaseException) -> bool:
