@@ -132,7 +132,6 @@ def reference_prompt(ref: Reference, base: RunConfig) -> str:
 def evaluate_reference(ref: Reference, base: RunConfig, folder: Path, cache: Path) -> list[Trajectory]:
     """A fixed prompt on the test seeds, with the same agent settings as the arms."""
     from optimizer import stages
-    from optimizer.loop import prompt_id
     from optimizer.runner import open_session
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -143,7 +142,7 @@ def evaluate_reference(ref: Reference, base: RunConfig, folder: Path, cache: Pat
     try:
         tasks = stages.resolve_tasks(base.env, base.tasks)
         jobs = [(base.env, task, seed) for task in tasks for seed in base.seeds.test]
-        return stages.rollouts(jobs, prompt, prompt_id(prompt), base, session, folder / "test_rollouts.jsonl")
+        return stages.rollouts(jobs, prompt, base, session, folder / "test_rollouts.jsonl")
     finally:
         session.close()
 

@@ -7,7 +7,6 @@ the run directory answers every LM call that had already finished).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ from autolibra.errors import ConfigError
 from autolibra.jsonl import append_jsonl, atomic_write_text, read_jsonl, read_jsonl_tolerant, write_json, write_jsonl
 from autolibra.schema import Feedback, Instance, MetricSet, Trait, Trajectory
 from optimizer import stages
+from optimizer.agent import prompt_id_of
 from optimizer.config import RunConfig
 from optimizer.digest import metric_rates, metrics_digest, success_digest
 from optimizer.feedback import file_feedback, llm_feedback, sample_for_feedback
@@ -24,10 +24,6 @@ from optimizer.rewriter import metric_definitions_text, rewrite_prompt
 from optimizer.rundir import RunDir
 
 log = logging.getLogger(__name__)
-
-
-def prompt_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
 class Paused(Exception):
@@ -86,17 +82,17 @@ class Loop:
 
     def rollouts(self, prompt: str, seeds: Sequence[int], out: Path) -> list[Trajectory]:
         jobs = [(self.config.env, task, seed) for task in self.tasks for seed in seeds]
-        return stages.rollouts(jobs, prompt, prompt_id(prompt), self.config, self.session, out)
+        return stages.rollouts(jobs, prompt, self.config, self.session, out)
 
     def feedback(self, index: int, folder: Path, trajectories: list[Trajectory]) -> list[Feedback]:
         cfg = self.config.feedback
         request = folder / "feedback_request.json"
         if request.exists():
-            wanted = self.run.read_json(request.relative_to(self.run.path))["trajectory_ids"]
+            wanted = self.run.read_json(request)["trajectory_ids"]
         else:
             chosen = sample_for_feedback(trajectories, cfg.sample, seed=self.config.random_seed * 1000 + index)
             wanted = [t.id for t in chosen]
-            self.run.write_json(request.relative_to(self.run.path), {"trajectory_ids": wanted, "source": cfg.source})
+            self.run.write_json(request, {"trajectory_ids": wanted, "source": cfg.source})
         by_id = {t.id: t for t in trajectories}
         chosen = [by_id[i] for i in wanted if i in by_id]
         out = folder / "feedback.jsonl"
@@ -156,11 +152,11 @@ class Loop:
                   "metrics": [r.model_dump() | {"pass_rate": r.pass_rate} for r in metric_rates(metrics, traits)]
                   if metrics else [],
                   "unscored_traits": sum(1 for t in traits if t.rating is None)}
-        induction = self.run.read_json((folder / "induction.json").relative_to(self.run.path))
+        induction = self.run.read_json(folder / "induction.json")
         if induction:
             scores["coverage"] = induction.get("coverage")
             scores["redundancy"] = induction.get("redundancy")
-        self.run.write_json((folder / "scores.json").relative_to(self.run.path), scores)
+        self.run.write_json(folder / "scores.json", scores)
 
     def rewrite(self, folder: Path, prompt: str, trajectories, metrics, traits) -> str:
         target = folder / "candidate" / "prompt.md"
@@ -184,14 +180,14 @@ class Loop:
             text = result.instructions.strip()
             record = {"accepted_by_checks": result.accepted, "attempts": result.attempts,
                       "rejections": result.rejections, "evidence": evidence}
-        self.run.write_json((folder / "candidate" / "rewrite.json").relative_to(self.run.path), record)
+        self.run.write_json(folder / "candidate" / "rewrite.json", record)
         _write_once(target, text)
         return text
 
     def validate(self, folder: Path, prompt: str, candidate: str) -> bool:
         decision_path = folder / "decision.json"
         if decision_path.exists():
-            return bool(self.run.read_json(decision_path.relative_to(self.run.path))["accepted"])
+            return bool(self.run.read_json(decision_path)["accepted"])
         seeds = self.config.seeds.validation
         incumbent = _success_rate(self.rollouts(prompt, seeds, folder / "validation_rollouts.jsonl"))
         if candidate == prompt:
@@ -202,10 +198,10 @@ class Loop:
         accepted = candidate != prompt and (
             rule == "always" or (rule == "not_worse" and challenger >= incumbent)
             or (rule == "better" and challenger > incumbent))
-        self.run.write_json(decision_path.relative_to(self.run.path),
+        self.run.write_json(decision_path,
                             {"rule": rule, "accepted": accepted, "incumbent_success": incumbent,
-                             "candidate_success": challenger, "incumbent_prompt_id": prompt_id(prompt),
-                             "candidate_prompt_id": prompt_id(candidate)})
+                             "candidate_success": challenger, "incumbent_prompt_id": prompt_id_of(prompt),
+                             "candidate_prompt_id": prompt_id_of(candidate)})
         return accepted
 
     def _finish(self, prompt: str) -> None:

@@ -41,11 +41,7 @@ def plot_success(iterations: list[dict], path: Path, title: str = "Success per i
             ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=label)
     ax.set(xlabel="iteration", ylabel="success %", title=title, ylim=(-5, 105))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path, legend_size=8)
 
 
 def plot_metric_rates(iterations: list[dict], path: Path) -> Path | None:
@@ -63,11 +59,7 @@ def plot_metric_rates(iterations: list[dict], path: Path) -> Path | None:
         ax.plot(xs, ys, marker="o", label=name[:40])
     ax.set(xlabel="iteration", ylabel="pass rate % (where applicable)", title="Metric pass rates", ylim=(-5, 105))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path, legend_size=7)
 
 
 def plot_meta(iterations: list[dict], path: Path) -> Path | None:
@@ -79,11 +71,7 @@ def plot_meta(iterations: list[dict], path: Path) -> Path | None:
     ax.plot([r[0] for r in rows], [100 * _value(r[2]) for r in rows], marker="s", label="redundancy")
     ax.set(xlabel="iteration", ylabel="%", title="Meta-metrics of the metric set", ylim=(-5, 105))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path, legend_size=8)
 
 
 def plot_usage(usage: dict[str, dict], path: Path) -> Path | None:
@@ -96,7 +84,11 @@ def plot_usage(usage: dict[str, dict], path: Path) -> Path | None:
     ax.bar(roles, inputs, label="input tokens")
     ax.bar(roles, outputs, bottom=inputs, label="output tokens")
     ax.set(ylabel="tokens", title="Tokens per role")
-    ax.legend(fontsize=8)
+    return _save(fig, ax, path, legend_size=8)
+
+
+def _save(fig, ax, path: Path, legend_size: int = 8) -> Path:
+    ax.legend(fontsize=legend_size)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

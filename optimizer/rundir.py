@@ -61,9 +61,15 @@ class RunDir:
         while path.exists():
             suffix += 1
             path = Path(out_dir) / f"{stamp}_{safe}-{suffix}"
-        path.mkdir(parents=True)
+        return cls.initialize(path, name, config)
+
+    @classmethod
+    def initialize(cls, path: Path, name: str, config: dict[str, Any]) -> "RunDir":
+        """Make `path` a run directory (keeping the record of one that already is)."""
+        path.mkdir(parents=True, exist_ok=True)
         run = cls(path)
-        run.write_record(RunRecord(name=name, config=config, packages=package_versions()))
+        if not run.record_path.exists():
+            run.write_record(RunRecord(name=name, config=config, packages=package_versions()))
         return run
 
     @classmethod
@@ -120,7 +126,7 @@ class RunDir:
         return path
 
     def write_json(self, relative: str | Path, data: Any) -> Path:
-        target = self.path / relative
+        target = self.path / relative  # an absolute path inside the run works as well
         atomic_write_text(target, json.dumps(data, indent=2, default=str) + "\n")
         return target
 

@@ -26,11 +26,7 @@ def start_run(config: RunConfig, *, cache_dir: Path | None = None, run_path: Pat
     resolve_tasks(config.env, config.tasks)  # a bad task id fails before anything is created
     data = config.model_dump(mode="json")
     if run_path is not None:
-        run_path.mkdir(parents=True, exist_ok=True)
-        run = RunDir(run_path)
-        if not run.record_path.exists():
-            from optimizer.rundir import RunRecord, package_versions
-            run.write_record(RunRecord(name=config.name, config=data, packages=package_versions()))
+        run = RunDir.initialize(run_path, config.name, data)
     else:
         run = RunDir.create(config.out_dir, config.name, data)
     return run, _execute(run, config, cache_dir)

@@ -45,13 +45,12 @@ def model_name(session, role: str) -> str:
     return session.roles.for_role(role).model
 
 
-def rollouts(jobs: list[tuple[str, str, int]], prompt: str, prompt_id: str, config, session, out: Path,
+def rollouts(jobs: list[tuple[str, str, int]], prompt: str, config, session, out: Path,
              *, progress: bool = True) -> list[Trajectory]:
     from optimizer.agent import AgentConfig, GameAgent
     from optimizer.rollout import RolloutJob, run_rollouts
 
     agent = GameAgent(prompt, AgentConfig(**config.agent.model_dump()))
-    assert agent.prompt_id == prompt_id, "prompt ids must agree between the loop and the agent"
     work = [RolloutJob(env=env, task=task, seed=seed, max_steps=config.max_steps) for env, task, seed in jobs]
     result = run_rollouts(work, agent, session.lm("agent"), out, concurrency=config.concurrency, progress=progress)
     if result.failures:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from optimizer.balrog_summary import standard_error  # BALROG's definition, in percentage points
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -27,11 +29,10 @@ class Rate:
 
 
 def rate(values: Sequence[float]) -> Rate:
-    array = np.asarray(values, dtype=float)
-    if array.size == 0:
+    values = [float(v) for v in values]
+    if not values:
         return Rate(0.0, 0.0, 0)
-    se = float(array.std() / np.sqrt(array.size)) if array.size > 1 else 0.0
-    return Rate(float(array.mean()), se, int(array.size))
+    return Rate(sum(values) / len(values), standard_error(values) / 100.0, len(values))
 
 
 @dataclass(frozen=True)

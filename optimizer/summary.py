@@ -56,7 +56,7 @@ def lm_usage(log_path: Path) -> dict[str, dict[str, float]]:
 
 
 def iteration_summary(run: RunDir, folder: Path) -> dict[str, Any]:
-    read = lambda name: run.read_json(folder.relative_to(run.path) / name)  # noqa: E731
+    read = lambda name: run.read_json(folder / name)  # noqa: E731
     prompt_file = folder / "prompt.md"
     metrics_file = folder / "metrics.json"
     metrics = MetricSet.model_validate_json(metrics_file.read_text()) if metrics_file.exists() else None

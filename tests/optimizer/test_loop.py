@@ -37,11 +37,7 @@ def run_loop(path, config, counter=None, **script_options):
 
 
 def _create(path, config):
-    from optimizer.rundir import RunRecord
-    path.mkdir(parents=True, exist_ok=True)
-    run = RunDir(path)
-    run.write_record(RunRecord(name=config.name, config=config.model_dump(mode="json")))
-    return run
+    return RunDir.initialize(path, config.name, config.model_dump(mode="json"))
 
 
 def test_two_iterations_write_every_record(tmp_path):
