@@ -7,6 +7,8 @@ without any same-sign trait are settled without a call. One call per instance.
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 
 import dspy
@@ -127,6 +129,9 @@ def _match_instance(instance_id: str, trajectory_id: str | None, aspects: list[A
     return results
 
 
+_SIGN_MARKER = re.compile(r"\s*\([+-]\)$")
+
+
 def parse_matches(items: list[MatchItem], shown: list[Aspect],
                   signed: list[Trait]) -> tuple[dict[int, str | None], list[str]]:
     """Position of each shown aspect -> matched metric (None for "none"), and the problems found."""
@@ -139,7 +144,8 @@ def parse_matches(items: list[MatchItem], shown: list[Aspect],
             continue
         if position in chosen:
             continue
-        name = " ".join(item.metric.split())
+        # Small models echo the verdict label as shown to them ("Goal focus (-)"): drop that sign marker.
+        name = _SIGN_MARKER.sub("", " ".join(item.metric.split()))
         if name.lower() in (NONE, "", "null"):
             chosen[position] = None
             continue

@@ -148,3 +148,13 @@ def test_match_aspects_wrong_sign_is_retried_then_recorded_as_error():
     wrong = reply(matches=[{"point": 1, "metric": "Output format"}])  # a (-) aspect to a (+) trait
     matches = match_aspects([_aspect("walked into the wall")], traits, fake_lm([wrong] * 3), workers=1)
     assert matches[0].metric is None and "opposite signs" in matches[0].error
+
+
+def test_match_accepts_a_metric_name_echoed_with_its_sign_label():
+    from autolibra.operators.matching import MatchItem, parse_matches
+    from autolibra.schema import Aspect, Trait
+
+    aspect = Aspect(instance_id="i", behavior="bumped the wall", feedback="bumped", is_positive=False, steps=[1])
+    trait = Trait(trajectory_id="t", metric="Wasted Moves", rating=-1, reasoning="bumped [1]")
+    chosen, issues = parse_matches([MatchItem(point=1, metric="Wasted Moves (-)")], [aspect], [trait])
+    assert chosen == {0: "Wasted Moves"} and issues == []
