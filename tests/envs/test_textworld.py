@@ -72,6 +72,9 @@ def _game_data(path) -> dict:
     data = json.loads(path.with_suffix(".json").read_text())
     # TextWorld stores this list from a set: its order follows Python's per-process string hashing.
     data["grammar"]["names_to_exclude"] = sorted(map(str, data["grammar"]["names_to_exclude"]))
+    # The KB records where TextWorld's grammar files were installed: a cache built from another
+    # checkout's virtualenv holds a different path for the same game.
+    data["KB"].pop("text_grammars_path", None)
     return data
 
 
