@@ -18,7 +18,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 from pydantic import BaseModel, ConfigDict, Field
 
-from optimizer.prompting import BalrogAdapter
+from optimizer.prompting import CONSTRAINED_FORMATS, BalrogAdapter
 
 DEFAULT_INSTRUCTIONS = ("You are an agent playing a text game. Read the rules and where each object is "
                         "relative to you, work out which object wins, and choose the action that brings you "
@@ -30,7 +30,7 @@ class AgentConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["naive", "cot", "robust_cot", "constrained"] = "constrained"
+    format: Literal["naive", "cot", "robust_cot", "constrained", "constrained_action"] = "constrained"
     history: int = Field(default=16, ge=0)  # past observation/action turns shown (BALROG max_text_history)
     max_tokens: int = Field(default=256, gt=0)
     temperature: float = Field(default=0.0, ge=0.0)
@@ -109,7 +109,7 @@ class GameAgent(dspy.Module):
 
     def _signature(self, actions: tuple[str, ...]) -> type[dspy.Signature]:
         signature = self.step.signature
-        return constrained_signature(signature, actions) if self.config.format == "constrained" else signature
+        return constrained_signature(signature, actions) if self.config.format in CONSTRAINED_FORMATS else signature
 
     def act(self, lm: dspy.LM, **inputs) -> Decision:
         """`forward` with the LM set at this call site."""

@@ -39,7 +39,7 @@ class SeedSplits(Strict):
 
 
 class AgentSettings(Strict):
-    format: Literal["naive", "cot", "robust_cot", "constrained"] = "constrained"
+    format: Literal["naive", "cot", "robust_cot", "constrained", "constrained_action"] = "constrained"
     history: int = Field(default=16, ge=0)
     max_tokens: int = Field(default=256, gt=0)
     temperature: float = Field(default=0.0, ge=0.0)

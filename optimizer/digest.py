@@ -49,7 +49,7 @@ def metric_rates(metrics: MetricSet, traits: Sequence[Trait]) -> list[MetricRate
     return list(rates.values())
 
 
-def excerpt(trajectory: Trajectory, steps: Sequence[int] = (), max_steps: int = 6, obs_chars: int = 220) -> str:
+def excerpt(trajectory: Trajectory, steps: Sequence[int] = (), max_steps: int = 6, obs_chars: int = 400) -> str:
     """A few steps of a trajectory: the cited ones (and their neighbours), else the last ones."""
     indices: list[int] = []
     for s in sorted(set(steps)):

@@ -19,7 +19,8 @@ from typing import Any, Literal, get_args, get_origin
 
 import dspy
 
-Format = Literal["naive", "cot", "robust_cot", "constrained"]
+Format = Literal["naive", "cot", "robust_cot", "constrained", "constrained_action"]
+CONSTRAINED_FORMATS = ("constrained", "constrained_action")
 
 # Model-facing interface strings (spec Appendix B.2); kept verbatim for comparability with BALROG.
 SUFFIXES: dict[str, str] = {
@@ -36,6 +37,9 @@ SUFFIXES: dict[str, str] = {
 # the text only tells the model what the two keys mean.
 CONSTRAINED_SUFFIX = ('Reply with a JSON object with two keys: "reasoning" (one or two short sentences) and '
                       '"action" (exactly one of: {actions}).')
+# `constrained_action`: the same without reasoning. A 1.5B model on 2 CPU cores spends most of a step writing
+# its reasoning; without it a step is several times cheaper (docs/results/offline-ladder.md measures both).
+ACTION_ONLY_SUFFIX = 'Reply with a JSON object with one key: "action" (exactly one of: {actions}).'
 INVALID_ACTION_PREFIX = ("\n\nYour previous output did not contain a valid action. "
                          "Defaulted to action: {action}\n\nObservation:\n")
 ROBUST_FALLBACK = "Failed to obtain a valid action from the reasoning."
@@ -105,9 +109,9 @@ def parse_output(fmt: str, completion: str) -> tuple[str, str | None]:
     if fmt == "robust_cot":
         match = _ROBUST_ACTION.search(text)
         return (match.group(1).strip() if match else ROBUST_FALLBACK), text
-    if fmt == "constrained":
+    if fmt in CONSTRAINED_FORMATS:
         return _parse_json_action(text)
-    raise ValueError(f"unknown output format {fmt!r}; expected one of naive, cot, robust_cot, constrained")
+    raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(get_args(Format))}")
 
 
 def _parse_json_action(text: str) -> tuple[str, str | None]:
@@ -129,15 +133,15 @@ def literal_choices(annotation: Any) -> list[str] | None:
     return [str(v) for v in get_args(annotation)] if get_origin(annotation) is Literal else None
 
 
-def action_schema(actions: list[str]) -> dict[str, Any]:
-    """An OpenAI-style `response_format` restricting the reply to {"reasoning", "action" in actions}."""
+def action_schema(actions: list[str], reasoning: bool = True) -> dict[str, Any]:
+    """An OpenAI-style `response_format` restricting the reply to {"reasoning", "action" in actions}
+    (without the reasoning key when `reasoning` is False)."""
+    properties: dict[str, Any] = {"reasoning": {"type": "string", "maxLength": REASONING_MAX_CHARS}} if reasoning else {}
+    properties["action"] = {"type": "string", "enum": list(actions)}
     schema = {
         "type": "object",
-        "properties": {
-            "reasoning": {"type": "string", "maxLength": REASONING_MAX_CHARS},
-            "action": {"type": "string", "enum": list(actions)},
-        },
-        "required": ["reasoning", "action"],
+        "properties": properties,
+        "required": list(properties),
         "additionalProperties": False,
     }
     return {"type": "json_schema", "json_schema": {"name": "game_action", "schema": schema}}
@@ -152,15 +156,16 @@ class BalrogAdapter(dspy.Adapter):
     """
 
     def __init__(self, fmt: str = "naive", history_turns: int = 16):
-        if fmt not in (*SUFFIXES, "constrained"):
-            raise ValueError(f"unknown output format {fmt!r}; expected one of naive, cot, robust_cot, constrained")
+        if fmt not in get_args(Format):
+            raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(get_args(Format))}")
         super().__init__()
         self.fmt = fmt
         self.history_turns = history_turns
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
-        if self.fmt == "constrained":
-            lm_kwargs = {**lm_kwargs, "response_format": action_schema(self._actions(signature))}
+        if self.fmt in CONSTRAINED_FORMATS:
+            schema = action_schema(self._actions(signature), reasoning=self.fmt == "constrained")
+            lm_kwargs = {**lm_kwargs, "response_format": schema}
         return super().__call__(lm, lm_kwargs, signature, demos, inputs)
 
     def _actions(self, signature) -> list[str]:
@@ -170,8 +175,9 @@ class BalrogAdapter(dspy.Adapter):
         return actions
 
     def suffix(self, signature) -> str:
-        if self.fmt == "constrained":
-            return CONSTRAINED_SUFFIX.format(actions=", ".join(self._actions(signature)))
+        if self.fmt in CONSTRAINED_FORMATS:
+            suffix = CONSTRAINED_SUFFIX if self.fmt == "constrained" else ACTION_ONLY_SUFFIX
+            return suffix.format(actions=", ".join(self._actions(signature)))
         return SUFFIXES[self.fmt]
 
     def format(self, signature, demos, inputs):

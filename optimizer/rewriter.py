@@ -8,6 +8,7 @@ current instructions are kept and the rejection is recorded.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -47,16 +48,25 @@ class RewriteInstructions(dspy.Signature):
 _FORMAT_MARKERS = {
     "naive": [r"<\|ACTION\|>", r"<\|END\|>", r"\bACTION\s*:", r"\bjson\b", r"```"],
     "constrained": [r"<\|ACTION\|>", r"<\|END\|>", r"\bACTION\s*:", r"```"],
+    "constrained_action": [r"<\|ACTION\|>", r"<\|END\|>", r"\bACTION\s*:", r"```"],
     "cot": [r"<\|ACTION\|>", r"<\|END\|>", r"```"],
     "robust_cot": [r"\bACTION\s*:", r"```"],
 }
 
 
-def check_rewrite(text: str, agent_format: str, max_chars: int) -> list[str]:
+# A rewrite this similar to the current instructions (difflib ratio) changes nothing that matters: a small
+# rewriter model often echoes its input with one word changed, which wastes a validation round.
+NEAR_COPY_RATIO = 0.9
+
+
+def check_rewrite(text: str, agent_format: str, max_chars: int, current: str | None = None) -> list[str]:
     """Reasons to reject a rewrite; empty when it is acceptable."""
     problems = []
     if not text.strip():
         problems.append("the rewrite is empty")
+    elif current is not None and difflib.SequenceMatcher(None, current.strip(), text.strip()).ratio() >= NEAR_COPY_RATIO:
+        problems.append("the rewrite is (almost) a copy of the current instructions; change them to address "
+                        "the failures in the evidence")
     if len(text) > max_chars:
         problems.append(f"the rewrite has {len(text)} characters; the limit is {max_chars}")
     for pattern in _FORMAT_MARKERS.get(agent_format, []):
@@ -102,7 +112,7 @@ def rewrite_prompt(current: str, metric_definitions: str, evidence: str, lm: dsp
         except Exception as error:  # an unparseable reply counts as a rejected attempt
             rejections.append(f"unusable reply ({type(error).__name__}: {str(error)[:200]})")
             continue
-        problems = check_rewrite(text, agent_format, max_chars)
+        problems = check_rewrite(text, agent_format, max_chars, current)
         if not problems:
             return RewriteResult(text, True, attempt, rejections)
         rejections.append("; ".join(problems))

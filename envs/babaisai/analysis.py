@@ -59,6 +59,7 @@ class _Distances:
 
 
 SOLVE_HORIZON = 100  # the game's own step limit
+WASTED_MOVES_SHOWN = 4  # describe_analysis lists this many wasted moves one by one
 
 
 def analyze_actions(task: str, seed: int, actions: list[str], max_steps: int = 100) -> list[StepAnalysis]:
@@ -125,6 +126,15 @@ def describe_analysis(steps: list[StepAnalysis]) -> str:
             lines.append(f"At step {s.step} ({s.action}) it broke the last `... is you` rule, so the level "
                          f"was replaced by a new one.")
             break
+    # The first few wasted moves with the move a shortest plan would have made: the concrete evidence a
+    # reviewer needs to say *which way* the agent should have gone, not just that it went wrong.
+    wrong = [s for s in steps if s.wasted and s.optimal_plan and not s.level_reset]
+    for s in wrong[:WASTED_MOVES_SHOWN]:
+        after = "no win left" if s.optimal_after is None else f"{s.optimal_after} away"
+        lines.append(f"Step {s.step}: played `{s.action}` while a shortest plan started with "
+                     f"`{s.optimal_plan[0]}` (win {s.optimal_before} away before the move, {after} after).")
+    if len(wrong) > WASTED_MOVES_SHOWN:
+        lines.append(f"... and {len(wrong) - WASTED_MOVES_SHOWN} more wasted moves.")
     mistake = next((s for s in steps if s.irreversible), None)
     if mistake is not None:
         change = _rule_change(mistake)

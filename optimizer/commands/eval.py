@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--model", default="local", help="model: local, openai/gpt-4o, fake/..., ...")
     parser.add_argument("--out", required=True, type=Path, help="output directory (reused to resume)")
-    parser.add_argument("--format", default="constrained", choices=["naive", "cot", "robust_cot", "constrained"],
+    parser.add_argument("--format", default="constrained", choices=["naive", "cot", "robust_cot", "constrained", "constrained_action"],
                         help="agent output format (default: constrained)")
     parser.add_argument("--history", type=int, default=16, help="past turns shown to the agent (default 16)")
     parser.add_argument("--max-steps", type=int, default=None, help="episode step cap (default: the env's)")

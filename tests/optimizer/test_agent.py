@@ -104,6 +104,18 @@ def test_constrained_mode_sends_a_schema_of_the_legal_actions():
     assert "exactly one of: idle, up, right, down, left" in engine.calls[0].last_user
 
 
+def test_action_only_mode_sends_a_schema_without_reasoning():
+    engine = RecordingEngine(['{"action": "left"}'])
+    lm = dspy.LM("fake/recording", engine=engine, cache=False)
+    agent = GameAgent("Win.", AgentConfig(format="constrained_action", max_tokens=16))
+    decision = decide(agent, lm)
+    assert (decision.action, decision.reasoning) == ("left", None)
+    schema = engine.configs[0].response_format["schema"]
+    assert schema["required"] == ["action"] and list(schema["properties"]) == ["action"]
+    assert '"action" (exactly one of: idle, up, right, down, left)' in engine.calls[0].last_user
+    assert "reasoning" not in engine.calls[0].last_user
+
+
 def test_empty_completion_is_an_empty_action_not_a_crash():
     agent = GameAgent("Win.", AgentConfig(format="naive"))
     decision = decide(agent, fake_lm([""]))

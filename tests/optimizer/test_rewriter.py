@@ -39,3 +39,12 @@ def test_success_objective_never_mentions_metrics_in_its_instructions():
     text = lm.fake.calls[0].text
     assert "succeed more often" in text
     assert "higher on these metrics" not in text
+
+
+def test_a_near_copy_of_the_current_prompt_is_rejected_and_retried():
+    lm = fake_lm([{"new_instructions": "Move towards the WIN object."},
+                  {"new_instructions": "Find the rule 'X is win', then step toward X along its offset."}])
+    result = rewrite_prompt("Move toward the WIN object.", "- Goal focus: ...", "0/4 won", lm,
+                            objective="metrics", agent_format="constrained")
+    assert result.accepted and result.attempts == 2 and "copy" in result.rejections[0]
+    assert "copy of the current instructions" in lm.fake.calls[1].text
