@@ -29,7 +29,8 @@ You are an expert player reviewing a replay of an AI agent playing a text game. 
 open-ended feedback (3-6 sentences) about how the agent played: what it did well, what it did badly, and \
 where (cite step numbers). Be concrete about behaviour (e.g. "it walked back and forth between the same two \
 cells from step 3 on"), not generic advice. If an analysis of the optimal play is given, use it to judge \
-the agent's moves, but write in your own words as a reviewer would."""
+the agent's moves: when it lists wasted moves, say what the agent did there and what it should have done \
+instead, and what in the observation should have told it so. Write in your own words as a reviewer would."""
 
 
 class WriteFeedback(dspy.Signature):

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 LOCAL_WIRE_MODEL = "openai/local"  # the embedded server serves one model whatever the name says
 LOCAL_PARAMS = frozenset({"temperature", "max_tokens", "top_p", "stop", "seed", "response_format"})
 DEFAULT_CONCURRENCY = {"local": 4, "fake": 64}
+# Without a cap llama.cpp writes until the context is full: a small model caught in a repetition loop then
+# spends minutes of CPU on one reply (seen: 2,643 tokens from the grounder). Set `max_tokens` to change it.
+LOCAL_DEFAULT_MAX_TOKENS = 1536
 REMOTE_CONCURRENCY = 8
 
 
@@ -166,6 +169,8 @@ def _build(config: LMConfig, role: str, *, cache, usage, call_log, script) -> La
         kwargs["temperature"] = config.temperature
     if config.max_tokens is not None:
         kwargs["max_tokens"] = config.max_tokens
+    elif config.provider == "local":
+        kwargs["max_tokens"] = LOCAL_DEFAULT_MAX_TOKENS
     # DSPy's own response cache and retries are off: ours key on the run directory and log each try.
     lm = LadderLM(config.model, engine=engine, async_engine=AsyncLadderEngine(engine), cache=False,
                   num_retries=0, **kwargs)

@@ -131,8 +131,8 @@ def describe_analysis(steps: list[StepAnalysis]) -> str:
     wrong = [s for s in steps if s.wasted and s.optimal_plan and not s.level_reset]
     for s in wrong[:WASTED_MOVES_SHOWN]:
         after = "no win left" if s.optimal_after is None else f"{s.optimal_after} away"
-        lines.append(f"Step {s.step}: played `{s.action}` while a shortest plan started with "
-                     f"`{s.optimal_plan[0]}` (win {s.optimal_before} away before the move, {after} after).")
+        lines.append(f"Step {s.step}: the agent moved {s.action}, but the correct move was {s.optimal_plan[0]} "
+                     f"(win {s.optimal_before} away before the move, {after} after).")
     if len(wrong) > WASTED_MOVES_SHOWN:
         lines.append(f"... and {len(wrong) - WASTED_MOVES_SHOWN} more wasted moves.")
     mistake = next((s for s in steps if s.irreversible), None)

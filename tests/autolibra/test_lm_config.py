@@ -30,3 +30,14 @@ def test_unknown_role_and_bad_values_are_named():
         LMConfig(model="local", max_tokens=0)
     with pytest.raises(ValidationError):
         RolesConfig.model_validate({"default": "local", "critic": "local"})
+
+
+def test_local_models_get_a_default_reply_cap_and_remote_ones_do_not():
+    from autolibra.lm import LMSession
+    from autolibra.lm.factory import LOCAL_DEFAULT_MAX_TOKENS
+
+    with LMSession({"default": "local", "judge": {"model": "local", "max_tokens": 300},
+                    "rewriter": "openai/gpt-4o"}) as session:  # building starts no server
+        assert session.lm("grounder").kwargs["max_tokens"] == LOCAL_DEFAULT_MAX_TOKENS
+        assert session.lm("judge").kwargs["max_tokens"] == 300
+        assert session.lm("rewriter").kwargs.get("max_tokens") != LOCAL_DEFAULT_MAX_TOKENS

@@ -111,4 +111,6 @@ def test_analysis_of_a_win():
     steps = analyze_actions("env/goto_win", 0, ["up", "left", "down", "left", "left"])
     assert len(steps) == 4 and steps[-1].won and steps[-1].optimal_after == 0
     assert [s.wasted for s in steps] == [True, False, False, False]
-    assert "it won; 1 of its moves were wasted" in describe_analysis(steps)
+    text = describe_analysis(steps)
+    assert "it won; 1 of its moves were wasted" in text
+    assert "Step 1: the agent moved up, but the correct move was " in text  # names the move a shortest plan makes

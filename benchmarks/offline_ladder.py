@@ -1,0 +1,249 @@
+"""The offline ladder experiment: does the loop make the embedded model's agent better?
+
+    uv run python benchmarks/offline_ladder.py                 # run (or resume) and diagnose
+    uv run python benchmarks/offline_ladder.py --dir runs/offline-ladder --diagnose-only
+
+Runs `ladder compare configs/offline_ladder.yaml` (two arms, metrics vs success, plus the seed prompt and
+the hand-written few-shot prompt as fixed references; every role on the embedded `local` model), then reads
+the run directories back and checks each stage of the loop against the exact solver:
+
+* agent: for every prompt measured on the test seeds, the share of moves that a shortest plan would make
+  (from `analyze_actions`) and which actions it picked; next to it, the success of always playing one action;
+* feedback: does the annotator's text name the move the solver says was right at a step it cites;
+* grounding / clustering: how many aspects, which metrics;
+* judging: the judge's mean trait rating on won vs lost training episodes;
+* rewriting: how much each rewrite changed the prompt, and what validation decided.
+
+It writes `diagnostics.md` and `diagnostics.json` into the compare directory and prints the markdown; the
+last line is the headline: the paired test-success difference of the metrics arm over the success arm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from autolibra.jsonl import read_jsonl_tolerant  # noqa: E402
+from autolibra.schema import Aspect, Feedback, Trait, Trajectory  # noqa: E402
+from envs.babaisai import analyze_actions  # noqa: E402
+from optimizer.compare import build_compare_report, collect  # noqa: E402
+
+DIRECTIONS = ("up", "right", "down", "left")
+
+
+def run_experiment(config: Path, directory: Path) -> float:
+    """Start or resume the comparison; returns the wall time of this invocation in seconds."""
+    command = [sys.executable, "-m", "optimizer.cli", "compare"]
+    command += ["--resume", str(directory)] if (directory / "compare_config.json").exists() else \
+        [str(config), "--dir", str(directory)]
+    start = time.monotonic()
+    subprocess.run(command, cwd=ROOT, check=True)
+    return time.monotonic() - start
+
+
+def trajectories(path: Path) -> list[Trajectory]:
+    return read_jsonl_tolerant(path, Trajectory)[0] if path.exists() else []
+
+
+# -- agent --------------------------------------------------------------------------------------------
+def move_quality(trajs: list[Trajectory]) -> dict:
+    """Share of moves that a shortest plan would make, and the actions picked."""
+    optimal = moves = 0
+    picked: Counter[str] = Counter()
+    for t in trajs:
+        steps = analyze_actions(t.task, t.seed, [s.action for s in t.steps], max_steps=len(t.steps) or 1)
+        for s in steps:
+            moves += 1
+            optimal += int(not s.wasted)
+            picked[s.action] += 1
+    return {"episodes": len(trajs), "wins": sum(t.success for t in trajs), "moves": moves,
+            "optimal_moves": optimal, "optimal_share": optimal / moves if moves else None,
+            "actions": dict(picked.most_common())}
+
+
+def constant_policy_success(trajs: list[Trajectory], max_steps: int) -> dict[str, float]:
+    """Success of playing one action every step on the same levels: the floor a biased agent sits on."""
+    out = {}
+    for action in DIRECTIONS:
+        wins = 0
+        for t in trajs:
+            steps = analyze_actions(t.task, t.seed, [action] * max_steps, max_steps=max_steps)
+            wins += bool(steps and steps[-1].won)
+        out[action] = wins / len(trajs) if trajs else 0.0
+    return out
+
+
+# -- feedback, grounding, judging -------------------------------------------------------------------
+_STEP = re.compile(r"\bsteps?\s+(\d+)", re.IGNORECASE)
+
+
+def feedback_checks(folder: Path) -> list[dict]:
+    """Per feedback: the steps it cites, and whether it names the solver's move at a cited wasted step."""
+    by_id = {t.id: t for t in trajectories(folder / "rollouts.jsonl")}
+    rows = []
+    for fb in read_jsonl_tolerant(folder / "feedback.jsonl", Feedback)[0] if (folder / "feedback.jsonl").exists() else []:
+        t = by_id.get(fb.trajectory_id)
+        if t is None:
+            continue
+        analysis = analyze_actions(t.task, t.seed, [s.action for s in t.steps], max_steps=len(t.steps) or 1)
+        cited = sorted({int(n) for n in _STEP.findall(fb.text)})
+        right_moves = {s.step: s.optimal_plan[0] for s in analysis if s.wasted and s.optimal_plan}
+        named = [step for step in cited if step in right_moves and right_moves[step] in fb.text.lower()]
+        rows.append({"trajectory": t.id, "success": t.success, "cited_steps": cited,
+                     "wasted_steps": sorted(right_moves), "names_the_right_move": bool(named),
+                     "text": fb.text})
+    return rows
+
+
+def judge_agreement(folder: Path) -> dict:
+    """Mean trait rating (+1/0/-1, unscored left out) on won vs lost training episodes."""
+    trajs = {t.id: t for t in trajectories(folder / "rollouts.jsonl")}
+    traits = read_jsonl_tolerant(folder / "traits.jsonl", Trait)[0] if (folder / "traits.jsonl").exists() else []
+    won = [tr.rating for tr in traits if tr.rating is not None and trajs.get(tr.trajectory_id) and trajs[tr.trajectory_id].success]
+    lost = [tr.rating for tr in traits if tr.rating is not None and trajs.get(tr.trajectory_id) and not trajs[tr.trajectory_id].success]
+    return {"traits": len(traits), "unscored": sum(tr.rating is None for tr in traits),
+            "mean_rating_won": statistics.mean(won) if won else None, "n_won": len(won),
+            "mean_rating_lost": statistics.mean(lost) if lost else None, "n_lost": len(lost),
+            "ratings_on_lost": dict(Counter(lost))}
+
+
+# -- the whole diagnosis ----------------------------------------------------------------------------
+def diagnose(directory: Path) -> dict:
+    data = collect(directory)
+    config = data["config"]
+    max_steps = config["base"].get("max_steps") or 100
+    prompts: dict[str, dict] = {}
+    stages: dict[str, list] = {}
+    for arm in data["arms"]:
+        arm_dir = directory / "arms" / arm
+        stages[arm] = []
+        for it in sorted((arm_dir / "iterations").glob("[0-9]*")):
+            prompt = (it / "prompt.md").read_text(encoding="utf-8").strip()
+            test = trajectories(it / "test_rollouts.jsonl")
+            if test:
+                prompts[f"{arm} it{int(it.name)}"] = {"prompt": prompt, **move_quality(test)}
+            candidate = it / "candidate" / "prompt.md"
+            rewrite = json.loads((it / "candidate" / "rewrite.json").read_text()) if (it / "candidate" / "rewrite.json").exists() else {}
+            decision = json.loads((it / "decision.json").read_text()) if (it / "decision.json").exists() else {}
+            aspects = read_jsonl_tolerant(it / "aspects.jsonl", Aspect)[0] if (it / "aspects.jsonl").exists() else []
+            metrics = json.loads((it / "metrics.json").read_text())["metrics"] if (it / "metrics.json").exists() else []
+            new = candidate.read_text(encoding="utf-8").strip() if candidate.exists() else None
+            stages[arm].append({
+                "iteration": int(it.name),
+                "feedback": feedback_checks(it),
+                "aspects": [{"behavior": a.behavior, "feedback": a.feedback} for a in aspects],
+                "metrics": [{"name": m["name"], "explanation": m["explanation"]} for m in metrics],
+                "judge": judge_agreement(it) if metrics else None,
+                "rewrite_similarity": difflib.SequenceMatcher(None, prompt, new).ratio() if new else None,
+                "rewrite_attempts": rewrite.get("attempts"), "rewrite_rejections": rewrite.get("rejections", []),
+                "candidate_prompt": new, "decision": decision,
+            })
+        final = trajectories(arm_dir / "final" / "test_rollouts.jsonl")
+        if final:
+            prompts[f"{arm} final"] = {"prompt": (arm_dir / "final" / "prompt.md").read_text(encoding="utf-8").strip(),
+                                       **move_quality(final)}
+    for ref in config["compare"].get("references", []):
+        test = trajectories(directory / "references" / ref["name"] / "test_rollouts.jsonl")
+        if test:
+            prompt_path = directory / "references" / ref["name"] / "prompt.md"
+            prompts[f"reference {ref['name']}"] = {
+                "prompt": prompt_path.read_text(encoding="utf-8").strip() if prompt_path.exists() else None,
+                **move_quality(test)}
+    any_test = next((trajectories(p) for p in directory.glob("references/*/test_rollouts.jsonl")), [])
+    return {"prompts": prompts, "stages": stages, "constant_policies": constant_policy_success(any_test, max_steps),
+            "differences": data["differences"],
+            "usage": {arm: a["summary"]["lm_usage"] for arm, a in data["arms"].items()}}
+
+
+def render(diag: dict, wall_s: float | None) -> str:
+    lines = ["# Offline ladder: diagnostics", ""]
+    if wall_s is not None:
+        lines += [f"Wall time of this invocation: {wall_s / 60:.1f} min.", ""]
+    lines += ["## Agent: moves on the test seeds, per prompt", "",
+              "| prompt | wins | moves | optimal moves | actions picked |", "|---|---|---|---|---|"]
+    for name, p in diag["prompts"].items():
+        share = "-" if p["optimal_share"] is None else f"{100 * p['optimal_share']:.0f}%"
+        acts = ", ".join(f"{a} {n}" for a, n in p["actions"].items())
+        lines.append(f"| {name} | {p['wins']}/{p['episodes']} | {p['moves']} | {share} | {acts} |")
+    cp = diag["constant_policies"]
+    lines += ["", "Always playing one action on the same test levels wins: "
+              + ", ".join(f"{a} {100 * s:.0f}%" for a, s in cp.items()), ""]
+    for arm, its in diag["stages"].items():
+        lines += [f"## Stages, arm `{arm}`", ""]
+        for it in its:
+            lines.append(f"### iteration {it['iteration']}")
+            fb = it["feedback"]
+            if fb:
+                named = sum(f["names_the_right_move"] for f in fb)
+                lines.append(f"- feedback: {len(fb)} texts; {sum(bool(f['cited_steps']) for f in fb)} cite steps; "
+                             f"{named} name the solver's move at a cited wasted step")
+            if it["aspects"]:
+                lines.append(f"- grounding: {len(it['aspects'])} aspects, e.g. "
+                             + "; ".join(f"\"{a['behavior'][:90]}\"" for a in it["aspects"][:3]))
+            if it["metrics"]:
+                lines.append("- metrics: " + "; ".join(m["name"] for m in it["metrics"]))
+            j = it["judge"]
+            if j:
+                fmt = lambda v: "-" if v is None else f"{v:+.2f}"  # noqa: E731
+                lines.append(f"- judge: mean rating {fmt(j['mean_rating_won'])} on won episodes (n={j['n_won']}), "
+                             f"{fmt(j['mean_rating_lost'])} on lost ones (n={j['n_lost']}); {j['unscored']} unscored")
+            sim = it["rewrite_similarity"]
+            d = it["decision"] or {}
+            lines.append(f"- rewrite: similarity to the prompt {'-' if sim is None else f'{sim:.2f}'}, "
+                         f"{it['rewrite_attempts']} attempt(s), {len(it['rewrite_rejections'])} rejected; validation "
+                         f"{d.get('incumbent_success')} -> {d.get('candidate_success')}, accepted: {d.get('accepted')}")
+            lines.append("")
+    lines += ["## Tokens and calls per role", "", "| arm | role | calls | cache hits | input tokens | output tokens | model time s |",
+              "|---|---|---|---|---|---|---|"]
+    for arm, usage in diag["usage"].items():
+        for role, u in sorted(usage.items()):
+            lines.append(f"| {arm} | {role} | {int(u.get('calls', 0))} | {int(u.get('cache_hits', 0))} | "
+                         f"{int(u.get('input_tokens', 0))} | {int(u.get('output_tokens', 0))} | {u.get('latency_s', 0):.0f} |")
+    lines += ["", "## Paired differences on the test seeds (b - a)", ""]
+    for d in diag["differences"]:
+        lines.append(f"- {d['b']} - {d['a']}: {100 * d['mean']:+.1f} points, 95% CI [{100 * d['ci_low']:+.1f}, "
+                     f"{100 * d['ci_high']:+.1f}], {d['n']} pairs")
+    return "\n".join(lines)
+
+
+def headline(diag: dict) -> str:
+    for d in diag["differences"]:
+        if {d["a"], d["b"]} == {"metrics", "success"}:
+            sign = 1 if d["b"] == "metrics" else -1
+            low, high = sorted((sign * d["ci_low"], sign * d["ci_high"]))
+            return (f"metrics - success on test seeds: {100 * sign * d['mean']:+.1f} points "
+                    f"[{100 * low:+.1f}, {100 * high:+.1f}] over {d['n']} pairs")
+    return "metrics - success: not available (an arm is missing)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "configs" / "offline_ladder.yaml")
+    parser.add_argument("--dir", type=Path, default=ROOT / "runs" / "offline-ladder")
+    parser.add_argument("--diagnose-only", action="store_true", help="read an existing run; run nothing")
+    args = parser.parse_args()
+    wall = None if args.diagnose_only else run_experiment(args.config, args.dir)
+    build_compare_report(args.dir)
+    diag = diagnose(args.dir)
+    text = render(diag, wall)
+    (args.dir / "diagnostics.md").write_text(text + "\n", encoding="utf-8")
+    (args.dir / "diagnostics.json").write_text(json.dumps(diag, indent=2, default=str) + "\n", encoding="utf-8")
+    print((args.dir / "compare.md").read_text(encoding="utf-8"))
+    print(text)
+    print(headline(diag))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
