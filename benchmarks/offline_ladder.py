@@ -84,6 +84,28 @@ def constant_policy_success(trajs: list[Trajectory], max_steps: int) -> dict[str
     return out
 
 
+PROBE_QUESTIONS = ["door 4 step to the left and 1 step up", "key 2 steps to the right", "ball 3 steps down",
+                   "door 1 step to the left and 2 steps down", "key 3 steps up", "ball 2 step to the left"]
+
+
+def direction_probe(directory: Path, model: str) -> list[dict]:
+    """The agent's model, asked outside the game which way to walk to an object at a given offset: if it
+    cannot answer this, no wording of the game prompt will make it walk the right way."""
+    from autolibra.lm import LMSession
+
+    rows = []
+    with LMSession({"default": {"model": model, "temperature": 0.0, "max_tokens": 8}},
+                   cache_dir=directory / "probe_cache") as session:
+        lm = session.lm("agent")
+        for where in PROBE_QUESTIONS:
+            question = (f'An object is at: "{where}" (relative to you). Which direction should you move first '
+                        "to reach it? Answer with one word: left, right, up or down.")
+            answer = lm(messages=[{"role": "user", "content": question}])[0].strip().lower()
+            expected = next(d for d in ("left", "right", "up", "down") if d in where)
+            rows.append({"offset": where, "answer": answer, "expected": expected, "correct": expected in answer})
+    return rows
+
+
 # -- feedback, grounding, judging -------------------------------------------------------------------
 _STEP = re.compile(r"\bsteps?\s+(\d+)", re.IGNORECASE)
 
@@ -119,7 +141,7 @@ def judge_agreement(folder: Path) -> dict:
 
 
 # -- the whole diagnosis ----------------------------------------------------------------------------
-def diagnose(directory: Path) -> dict:
+def diagnose(directory: Path, probe_model: bool = True) -> dict:
     data = collect(directory)
     config = data["config"]
     max_steps = config["base"].get("max_steps") or 100
@@ -161,7 +183,11 @@ def diagnose(directory: Path) -> dict:
                 "prompt": prompt_path.read_text(encoding="utf-8").strip() if prompt_path.exists() else None,
                 **move_quality(test)}
     any_test = next((trajectories(p) for p in directory.glob("references/*/test_rollouts.jsonl")), [])
+    agent_model = config["base"]["models"].get("agent") or config["base"]["models"].get("default", "local")
+    agent_model = agent_model["model"] if isinstance(agent_model, dict) else agent_model
+    probe = direction_probe(directory, agent_model) if probe_model else []
     return {"prompts": prompts, "stages": stages, "constant_policies": constant_policy_success(any_test, max_steps),
+            "direction_probe": probe,
             "differences": data["differences"],
             "usage": {arm: a["summary"]["lm_usage"] for arm, a in data["arms"].items()}}
 
@@ -179,6 +205,11 @@ def render(diag: dict, wall_s: float | None) -> str:
     cp = diag["constant_policies"]
     lines += ["", "Always playing one action on the same test levels wins: "
               + ", ".join(f"{a} {100 * s:.0f}%" for a, s in cp.items()), ""]
+    if diag["direction_probe"]:
+        probe = diag["direction_probe"]
+        lines += [f"Outside the game, asked which way to walk to an object at an offset, the agent's model answered "
+                  f"{sum(r['correct'] for r in probe)} of {len(probe)} correctly: "
+                  + "; ".join(f"\"{r['offset']}\" -> {r['answer']}" for r in probe), ""]
     for arm, its in diag["stages"].items():
         lines += [f"## Stages, arm `{arm}`", ""]
         for it in its:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +31,7 @@ open-ended feedback (3-6 sentences) about how the agent played: what it did well
 where (cite step numbers). Be concrete about behaviour (e.g. "it walked back and forth between the same two \
 cells from step 3 on"), not generic advice. If an analysis of the optimal play is given, use it to judge \
 the agent's moves: when it lists wasted moves, say what the agent did there and what it should have done \
-instead, and what in the observation should have told it so. Write in your own words as a reviewer would."""
+instead. Write in your own words as a reviewer would."""
 
 
 class WriteFeedback(dspy.Signature):
@@ -59,6 +60,18 @@ def sample_for_feedback(trajectories: Sequence[Trajectory], k: int, seed: int) -
     if len(chosen) < k:  # not enough losses: fill with more wins
         chosen += wins[n_wins : n_wins + k - len(chosen)]
     return sorted(chosen, key=lambda t: t.id)
+
+
+def drop_repeated_sentences(text: str) -> str:
+    """Keep the first copy of each sentence: a small model caught in a loop repeats one sentence until its
+    token cap, and seventy copies of it are not seventy points of feedback."""
+    seen, kept = set(), []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        key = " ".join(sentence.lower().split())
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 def describe_outcome(trajectory: Trajectory) -> str:
@@ -100,7 +113,7 @@ def llm_feedback(trajectories: Sequence[Trajectory], lm: dspy.LM, out_path: Path
         except Exception as error:  # one failed annotation must not sink the others
             log.warning("annotator failed on %s: %s", trajectory.id, error)
             return None
-        text = (reply.feedback or "").strip()
+        text = drop_repeated_sentences((reply.feedback or "").strip())
         if not text:
             log.warning("annotator returned empty feedback for %s", trajectory.id)
             return None

@@ -40,6 +40,7 @@ DEFAULT_CONCURRENCY = {"local": 4, "fake": 64}
 # Without a cap llama.cpp writes until the context is full: a small model caught in a repetition loop then
 # spends minutes of CPU on one reply (seen: 2,643 tokens from the grounder). Set `max_tokens` to change it.
 LOCAL_DEFAULT_MAX_TOKENS = 1536
+LOCAL_ROLE_MAX_TOKENS = {"annotator": 400}  # a 3-6 sentence feedback; seen: a 1,536-token loop of one sentence
 REMOTE_CONCURRENCY = 8
 
 
@@ -170,7 +171,7 @@ def _build(config: LMConfig, role: str, *, cache, usage, call_log, script) -> La
     if config.max_tokens is not None:
         kwargs["max_tokens"] = config.max_tokens
     elif config.provider == "local":
-        kwargs["max_tokens"] = LOCAL_DEFAULT_MAX_TOKENS
+        kwargs["max_tokens"] = LOCAL_ROLE_MAX_TOKENS.get(role, LOCAL_DEFAULT_MAX_TOKENS)
     # DSPy's own response cache and retries are off: ours key on the run directory and log each try.
     lm = LadderLM(config.model, engine=engine, async_engine=AsyncLadderEngine(engine), cache=False,
                   num_retries=0, **kwargs)

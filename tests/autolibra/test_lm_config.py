@@ -41,3 +41,4 @@ def test_local_models_get_a_default_reply_cap_and_remote_ones_do_not():
         assert session.lm("grounder").kwargs["max_tokens"] == LOCAL_DEFAULT_MAX_TOKENS
         assert session.lm("judge").kwargs["max_tokens"] == 300
         assert session.lm("rewriter").kwargs.get("max_tokens") != LOCAL_DEFAULT_MAX_TOKENS
+        assert session.lm("annotator").kwargs["max_tokens"] < LOCAL_DEFAULT_MAX_TOKENS
