@@ -106,6 +106,49 @@ def direction_probe(directory: Path, model: str) -> list[dict]:
     return rows
 
 
+def agent_model(base: dict) -> str:
+    model = base["models"].get("agent") or base["models"].get("default", "local")
+    return model["model"] if isinstance(model, dict) else model
+
+
+# Agent settings that matter for a small model, each measured with the few-shot reference prompt on the
+# test seeds: (name, format, history turns, max tokens).
+SETTINGS = [("action only, no history", "constrained_action", 0, 16),
+            ("action only, 2 turns of history", "constrained_action", 2, 16),
+            ("reasoning + action, no history", "constrained", 0, 90)]
+
+
+def settings_comparison(directory: Path) -> list[dict]:
+    """`ladder eval` once per setting (resumable: a finished eval is read back, not rerun)."""
+    saved = json.loads((directory / "compare_config.json").read_text(encoding="utf-8"))
+    base, refs = saved["base"], saved["compare"].get("references", [])
+    prompt_file = next((r["prompt_file"] for r in refs if r.get("prompt_file")), None)
+    seeds = sorted(base["seeds"]["test"])
+    if prompt_file is None or seeds != list(range(seeds[0], seeds[0] + len(seeds))):
+        return []  # needs a reference prompt file and consecutive test seeds (what `ladder eval` runs)
+    rows = []
+    for name, fmt, history, max_tokens in SETTINGS:
+        out = directory / "settings" / fmt / f"history{history}"
+        timing = out / "timing.json"
+        if not timing.exists():
+            start = time.monotonic()
+            subprocess.run([sys.executable, "-m", "optimizer.cli", "eval", "--env", base["env"], "--tasks",
+                            *base["tasks"], "--episodes", str(len(seeds)), "--seed", str(seeds[0]),
+                            "--model", agent_model(base), "--out", str(out), "--format", fmt, "--history", str(history),
+                            "--max-steps", str(base["max_steps"]), "--max-tokens", str(max_tokens),
+                            "--concurrency", str(base["concurrency"]), "--instructions-file", str(prompt_file),
+                            "--no-progress"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            timing.write_text(json.dumps({"wall_s": time.monotonic() - start}), encoding="utf-8")
+        trajs = trajectories(out / "rollouts.jsonl")
+        wall = json.loads(timing.read_text(encoding="utf-8"))["wall_s"]
+        steps = sum(t.num_steps for t in trajs)
+        rows.append({"setting": name, "format": fmt, "history": history, **move_quality(trajs),
+                     "wall_s": wall, "seconds_per_step": wall / steps if steps else None,
+                     "input_tokens": sum(t.tokens.input for t in trajs),
+                     "output_tokens": sum(t.tokens.output for t in trajs)})
+    return rows
+
+
 # -- feedback, grounding, judging -------------------------------------------------------------------
 _STEP = re.compile(r"\bsteps?\s+(\d+)", re.IGNORECASE)
 
@@ -141,7 +184,7 @@ def judge_agreement(folder: Path) -> dict:
 
 
 # -- the whole diagnosis ----------------------------------------------------------------------------
-def diagnose(directory: Path, probe_model: bool = True) -> dict:
+def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) -> dict:
     data = collect(directory)
     config = data["config"]
     max_steps = config["base"].get("max_steps") or 100
@@ -183,11 +226,9 @@ def diagnose(directory: Path, probe_model: bool = True) -> dict:
                 "prompt": prompt_path.read_text(encoding="utf-8").strip() if prompt_path.exists() else None,
                 **move_quality(test)}
     any_test = next((trajectories(p) for p in directory.glob("references/*/test_rollouts.jsonl")), [])
-    agent_model = config["base"]["models"].get("agent") or config["base"]["models"].get("default", "local")
-    agent_model = agent_model["model"] if isinstance(agent_model, dict) else agent_model
-    probe = direction_probe(directory, agent_model) if probe_model else []
+    probe = direction_probe(directory, agent_model(config["base"])) if probe_model else []
     return {"prompts": prompts, "stages": stages, "constant_policies": constant_policy_success(any_test, max_steps),
-            "direction_probe": probe,
+            "direction_probe": probe, "settings": settings_comparison(directory) if settings else [],
             "differences": data["differences"],
             "usage": {arm: a["summary"]["lm_usage"] for arm, a in data["arms"].items()}}
 
@@ -210,6 +251,17 @@ def render(diag: dict, wall_s: float | None) -> str:
         lines += [f"Outside the game, asked which way to walk to an object at an offset, the agent's model answered "
                   f"{sum(r['correct'] for r in probe)} of {len(probe)} correctly: "
                   + "; ".join(f"\"{r['offset']}\" -> {r['answer']}" for r in probe), ""]
+    if diag["settings"]:
+        lines += ["## Agent settings (few-shot reference prompt, test seeds)", "",
+                  "| setting | wins | optimal moves | actions picked | s per step (wall, 4 episodes at once) | tokens in/out |",
+                  "|---|---|---|---|---|---|"]
+        for r in diag["settings"]:
+            share = "-" if r["optimal_share"] is None else f"{100 * r['optimal_share']:.0f}%"
+            per = "-" if r["seconds_per_step"] is None else f"{r['seconds_per_step']:.1f}"
+            acts = ", ".join(f"{a} {n}" for a, n in r["actions"].items())
+            lines.append(f"| {r['setting']} | {r['wins']}/{r['episodes']} | {share} | {acts} | {per} | "
+                         f"{r['input_tokens']}/{r['output_tokens']} |")
+        lines.append("")
     for arm, its in diag["stages"].items():
         lines += [f"## Stages, arm `{arm}`", ""]
         for it in its:
@@ -262,11 +314,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "offline_ladder.yaml")
     parser.add_argument("--dir", type=Path, default=ROOT / "runs" / "offline-ladder")
-    parser.add_argument("--diagnose-only", action="store_true", help="read an existing run; run nothing")
+    parser.add_argument("--diagnose-only", action="store_true", help="read an existing run; run no comparison")
+    parser.add_argument("--no-settings", action="store_true",
+                        help="skip the agent-settings evals (about 20 minutes on 2 cores)")
     args = parser.parse_args()
     wall = None if args.diagnose_only else run_experiment(args.config, args.dir)
     build_compare_report(args.dir)
-    diag = diagnose(args.dir)
+    diag = diagnose(args.dir, settings=not args.no_settings)
     text = render(diag, wall)
     (args.dir / "diagnostics.md").write_text(text + "\n", encoding="utf-8")
     (args.dir / "diagnostics.json").write_text(json.dumps(diag, indent=2, default=str) + "\n", encoding="utf-8")
