@@ -177,7 +177,15 @@ def judge_agreement(folder: Path) -> dict:
     traits = read_jsonl_tolerant(folder / "traits.jsonl", Trait)[0] if (folder / "traits.jsonl").exists() else []
     won = [tr.rating for tr in traits if tr.rating is not None and trajs.get(tr.trajectory_id) and trajs[tr.trajectory_id].success]
     lost = [tr.rating for tr in traits if tr.rating is not None and trajs.get(tr.trajectory_id) and not trajs[tr.trajectory_id].success]
-    return {"traits": len(traits), "unscored": sum(tr.rating is None for tr in traits),
+    # Per judged episode: the share of its moves the solver calls wasted, next to the judge's mean rating.
+    versus = []
+    for tid, t in sorted(trajs.items()):
+        ratings = [tr.rating for tr in traits if tr.trajectory_id == tid and tr.rating is not None]
+        if ratings and t.steps:
+            steps = analyze_actions(t.task, t.seed, [s.action for s in t.steps], max_steps=len(t.steps))
+            versus.append({"trajectory": tid, "wasted_share": sum(s.wasted for s in steps) / len(steps),
+                           "mean_rating": statistics.mean(ratings)})
+    return {"traits": len(traits), "unscored": sum(tr.rating is None for tr in traits), "versus_solver": versus,
             "mean_rating_won": statistics.mean(won) if won else None, "n_won": len(won),
             "mean_rating_lost": statistics.mean(lost) if lost else None, "n_lost": len(lost),
             "ratings_on_lost": dict(Counter(lost))}
@@ -280,12 +288,16 @@ def render(diag: dict, wall_s: float | None) -> str:
             if j:
                 fmt = lambda v: "-" if v is None else f"{v:+.2f}"  # noqa: E731
                 lines.append(f"- judge: mean rating {fmt(j['mean_rating_won'])} on won episodes (n={j['n_won']}), "
-                             f"{fmt(j['mean_rating_lost'])} on lost ones (n={j['n_lost']}); {j['unscored']} unscored")
+                             f"{fmt(j['mean_rating_lost'])} on lost ones (n={j['n_lost']}); {j['unscored']} unscored; "
+                             "per episode, wasted-move share (solver) -> mean rating (judge): "
+                             + ", ".join(f"{100 * x['wasted_share']:.0f}% -> {x['mean_rating']:+.2f}" for x in j["versus_solver"]))
             sim = it["rewrite_similarity"]
             d = it["decision"] or {}
+            pct = lambda x: "-" if x is None else f"{100 * x:.0f}%"  # noqa: E731
             lines.append(f"- rewrite: similarity to the prompt {'-' if sim is None else f'{sim:.2f}'}, "
                          f"{it['rewrite_attempts']} attempt(s), {len(it['rewrite_rejections'])} rejected; validation "
-                         f"{d.get('incumbent_success')} -> {d.get('candidate_success')}, accepted: {d.get('accepted')}")
+                         f"success {pct(d.get('incumbent_success'))} (current) vs {pct(d.get('candidate_success'))} "
+                         f"(rewrite), accepted: {d.get('accepted')}")
             lines.append("")
     lines += ["## Tokens and calls per role", "", "| arm | role | calls | cache hits | input tokens | output tokens | model time s |",
               "|---|---|---|---|---|---|---|"]
@@ -304,8 +316,9 @@ def headline(diag: dict) -> str:
     for d in diag["differences"]:
         if {d["a"], d["b"]} == {"metrics", "success"}:
             sign = 1 if d["b"] == "metrics" else -1
-            low, high = sorted((sign * d["ci_low"], sign * d["ci_high"]))
-            return (f"metrics - success on test seeds: {100 * sign * d['mean']:+.1f} points "
+            # (+ 0.0 turns a negated zero into a plain one, so no "-0.0" is printed)
+            low, high = sorted((sign * d["ci_low"] + 0.0, sign * d["ci_high"] + 0.0))
+            return (f"metrics - success on test seeds: {100 * sign * d['mean'] + 0.0:+.1f} points "
                     f"[{100 * low:+.1f}, {100 * high:+.1f}] over {d['n']} pairs")
     return "metrics - success: not available (an arm is missing)"
 
