@@ -49,7 +49,9 @@ def package_versions() -> dict[str, str]:
 
 class RunDir:
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        # Absolute, so that a path built from `self.path` (an iteration folder, say) can be handed back to
+        # write_json/read_json without being joined onto a relative run path a second time.
+        self.path = Path(path).absolute()
 
     # -- creation and status ---------------------------------------------------------------
     @classmethod

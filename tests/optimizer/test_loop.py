@@ -192,3 +192,14 @@ def test_each_iteration_can_export_fine_tuning_data(tmp_path):
     example = json.loads(lines[0])
     assert [m["role"] for m in example["messages"]][0] == "system"
     assert (out / "report.json").exists() and (out / "hf").is_dir()
+
+
+def test_a_relative_run_directory_keeps_every_file_inside_it(tmp_path, monkeypatch):
+    from optimizer.rundir import RunDir
+
+    monkeypatch.chdir(tmp_path)
+    run = RunDir("runs/r1")
+    run.write_json(run.iteration(0) / "decision.json", {"accepted": True})
+    assert (tmp_path / "runs/r1/iterations/000/decision.json").exists()
+    assert run.read_json(run.iteration(0) / "decision.json") == {"accepted": True}
+    assert not (tmp_path / "runs/r1/runs").exists()
