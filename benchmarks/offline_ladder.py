@@ -38,6 +38,7 @@ from autolibra.jsonl import read_jsonl_tolerant  # noqa: E402
 from autolibra.schema import Aspect, Feedback, Trait, Trajectory  # noqa: E402
 from envs.babaisai import analyze_actions  # noqa: E402
 from optimizer.compare import build_compare_report, collect  # noqa: E402
+from optimizer.rundir import RunDir  # noqa: E402
 
 DIRECTIONS = ("up", "right", "down", "left")
 
@@ -53,7 +54,7 @@ def run_experiment(config: Path, directory: Path) -> float:
 
 
 def trajectories(path: Path) -> list[Trajectory]:
-    return read_jsonl_tolerant(path, Trajectory)[0] if path.exists() else []
+    return read_jsonl_tolerant(path, Trajectory)[0]  # a missing file reads as no records
 
 
 # -- agent --------------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def feedback_checks(folder: Path) -> list[dict]:
     """Per feedback: the steps it cites, and whether it names the solver's move at a cited wasted step."""
     by_id = {t.id: t for t in trajectories(folder / "rollouts.jsonl")}
     rows = []
-    for fb in read_jsonl_tolerant(folder / "feedback.jsonl", Feedback)[0] if (folder / "feedback.jsonl").exists() else []:
+    for fb in read_jsonl_tolerant(folder / "feedback.jsonl", Feedback)[0]:
         t = by_id.get(fb.trajectory_id)
         if t is None:
             continue
@@ -174,7 +175,7 @@ def feedback_checks(folder: Path) -> list[dict]:
 def judge_agreement(folder: Path) -> dict:
     """Mean trait rating (+1/0/-1, unscored left out) on won vs lost training episodes."""
     trajs = {t.id: t for t in trajectories(folder / "rollouts.jsonl")}
-    traits = read_jsonl_tolerant(folder / "traits.jsonl", Trait)[0] if (folder / "traits.jsonl").exists() else []
+    traits = read_jsonl_tolerant(folder / "traits.jsonl", Trait)[0]
     won = [tr.rating for tr in traits if tr.rating is not None and trajs.get(tr.trajectory_id) and trajs[tr.trajectory_id].success]
     lost = [tr.rating for tr in traits if tr.rating is not None and trajs.get(tr.trajectory_id) and not trajs[tr.trajectory_id].success]
     # Per judged episode: the share of its moves the solver calls wasted, next to the judge's mean rating.
@@ -200,6 +201,7 @@ def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) 
     stages: dict[str, list] = {}
     for arm in data["arms"]:
         arm_dir = directory / "arms" / arm
+        run = RunDir(arm_dir)
         stages[arm] = []
         for it in sorted((arm_dir / "iterations").glob("[0-9]*")):
             prompt = (it / "prompt.md").read_text(encoding="utf-8").strip()
@@ -207,10 +209,10 @@ def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) 
             if test:
                 prompts[f"{arm} it{int(it.name)}"] = {"prompt": prompt, **move_quality(test)}
             candidate = it / "candidate" / "prompt.md"
-            rewrite = json.loads((it / "candidate" / "rewrite.json").read_text()) if (it / "candidate" / "rewrite.json").exists() else {}
-            decision = json.loads((it / "decision.json").read_text()) if (it / "decision.json").exists() else {}
-            aspects = read_jsonl_tolerant(it / "aspects.jsonl", Aspect)[0] if (it / "aspects.jsonl").exists() else []
-            metrics = json.loads((it / "metrics.json").read_text())["metrics"] if (it / "metrics.json").exists() else []
+            rewrite = run.read_json(it / "candidate" / "rewrite.json", {})
+            decision = run.read_json(it / "decision.json", {})
+            aspects = read_jsonl_tolerant(it / "aspects.jsonl", Aspect)[0]
+            metrics = run.read_json(it / "metrics.json", {}).get("metrics", [])
             new = candidate.read_text(encoding="utf-8").strip() if candidate.exists() else None
             stages[arm].append({
                 "iteration": int(it.name),
