@@ -33,10 +33,7 @@ class Heuristic:
     """Per-level bound calculator, cached per block layout and per (layout, YOU cells): between pushes only
     YOU objects move, so most calls are dictionary hits."""
 
-    def __init__(self, engine, assume_no_helpers: bool = False):
-        # assume_no_helpers drops the "a helpful new rule might be formed" escape: no longer a proven
-        # lower bound, but a sharp guide, used only after the exact search ran out of budget.
-        self.assume_no_helpers = assume_no_helpers
+    def __init__(self, engine):
         self.width = w = engine.width
         interior = set(engine.scan)
         self.solid = {i for i in range(w * engine.height) if i not in interior}
@@ -46,12 +43,13 @@ class Heuristic:
         self._layouts: dict[tuple, tuple] = {}
         self._h_cache: dict[tuple, int] = {}
         self._gap_cache: dict[tuple, tuple] = {}
+        self._meet_cache: dict[tuple, int] = {}
         # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
         # frozen set is a valid (if smaller) frozen set for every later state.
         blocks = {i for i in interior if engine.cells[i] & 0x1F >= v.NOUN_BLOCK0}
         self.frozen = self._frozen(blocks)
         kinds = {c & 0x1F for i in interior for c in v.stack_of(engine.cells[i])}
-        self.simple = not assume_no_helpers and all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
+        self.simple = all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
 
     def __call__(self, engine, layout=None) -> tuple[int, object]:
         """(lower bound, layout). Pass back the parent's layout when the move moved no rule block: then
@@ -101,15 +99,13 @@ class Heuristic:
             return max(1, best)
         lines, r_new, chain = self._blocks(blocks)
         helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
-        sharp = self._sharp_setup(engine, objects, blocks, d_block) if self.simple else None
+        sharp = self._sharp_setup(engine, objects, blocks, d_block, layout) if self.simple else None
         for kind, r_min, options in lines:
             if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
                 bound = d_block + 1
             else:
                 bound = d_block + r_min
                 targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
-                if self.assume_no_helpers:
-                    helpful_first = INF
                 if not targets:                      # no X object: only a helpful new rule could help
                     bound = max(bound, helpful_first)
                 elif helpful_first > bound:
@@ -125,26 +121,24 @@ class Heuristic:
     def _walk(self, options, yous, targets, d_block: int, chain: int, sharp=None) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
         w = self.width
-        guide = self.assume_no_helpers     # the guide also assumes no push chains: pusher right behind
         walk = INF
         for n, r, ends in options:
             if ends is None:
                 walk = min(walk, d_block + r)
                 continue
-            first = max(d_block, _nearest(yous, [n], w) - (1 if guide else chain) + 1)
+            first = max(d_block, _nearest(yous, [n], w) - chain + 1)
             if sharp is not None:
                 first = max(first, self._first_push(sharp, n, d_block))
             for cells_k, later in ends:
-                if guide and later:
-                    continue
                 post = max(1, _nearest(cells_k, targets, w))
                 walk = min(walk, max(first + r - 1, d_block - 1 + max(r, later)) + post)
         return walk
 
     # -- sharp terms (levels with only noun, IS, YOU, WIN and STOP blocks; docs/babaisai.md) ------------
-    def _sharp_setup(self, engine, objects, blocks, d_block: int) -> tuple:
+    def _sharp_setup(self, engine, objects, blocks, d_block: int, layout) -> tuple:
         """Per object: (cell, kind, earliest move count after which it can move as a YOU), plus the kinds
-        each object kind can be turned into and the earliest such transformation."""
+        each object kind can be turned into and the earliest such transformation. The first
+        len(layout objects) entries depend only on (layout, d_block): `_sharp_kind` caches their pairs."""
         tr, you_r = self._rule_gaps(blocks)
         flags = engine.flags
         you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
@@ -170,14 +164,14 @@ class Heuristic:
                 ty = min(ty, max(t_trans[k], t_you_kind(other)))
             objs.append((cell, k, ty))
         loose = [b for b, _ in blocks if b not in self.frozen]
-        return objs, reach, t_trans, loose
+        return objs, reach, t_trans, loose, len(layout[1]), (layout, d_block)
 
     def _first_push(self, sharp, n: int, d_block: int) -> int:
         """Earliest move that can push block n. A YOU and a still block close their distance by at most one
         per move (only YOU objects and pushed blocks move, all one way), and only once the object is YOU;
         a chain of k blocks lets the pusher stop k cells short, but each chain cell not already holding a
         loose block needs a block pushed in first."""
-        objs, _, _, loose = sharp
+        objs, _, _, loose = sharp[:4]
         w = self.width
         reach = min((ty + _dist(cell, n, w) for cell, _, ty in objs if ty < INF), default=INF)
         best = reach
@@ -201,7 +195,7 @@ class Heuristic:
         they form: the X noun's own pushes when IS and WIN are frozen, and the meeting of a would-be YOU
         object with a would-be X object (their distance shrinks by at most one per move, and only while one
         of them is YOU)."""
-        objs, reach, t_trans, _ = sharp
+        objs, reach, t_trans, _, n_static, static_key = sharp
         w = self.width
         line = 0
         if r_min > 0:
@@ -210,14 +204,27 @@ class Heuristic:
         x_kind = kind - v.NOUN_BLOCK0 + v.BABA
         xs = [(j, cell, 0 if k == x_kind else t_trans[k], ty) for j, (cell, k, ty) in enumerate(objs)
               if k == x_kind or x_kind in reach.get(k, ())]
-        meet = INF
-        for j, (cell, _, ty) in enumerate(objs):
+        # Pairs of objects that are not YOU now only depend on (layout, d_block): cached.
+        meet = self._meet_cache.get((static_key, kind))
+        if meet is None:
+            meet = self._meet(objs, [x for x in xs if x[0] < n_static], range(n_static), INF)
+            self._meet_cache[(static_key, kind)] = meet
+        moving = [x for x in xs if x[0] >= n_static]
+        if moving:
+            meet = self._meet(objs, moving, range(n_static), meet)
+        return max(line, self._meet(objs, xs, range(n_static, len(objs)), meet))
+
+    def _meet(self, objs, xs, js, meet: int) -> int:
+        """Earliest meeting of a would-be YOU object j with a would-be X object (another one)."""
+        w = self.width
+        for j in js:
+            cell, _, ty = objs[j]
             if ty >= meet:
                 continue
             for jx, cx, tx, tyx in xs:
                 if jx != j:
                     meet = min(meet, max(ty + 1, tx + 1, min(ty, tyx) + _dist(cell, cx, w)))
-        return max(line, meet)
+        return meet
 
     def _rule_gaps(self, blocks: tuple) -> tuple:
         """Fewest pushes to form each `A is B` (object kind -> {object kind: R}) and each `A is YOU`."""

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 from envs.babaisai import vocab as v
 from envs.babaisai.engine import Engine
+from envs.babaisai.guide import Guide
 from envs.babaisai.heuristic import Heuristic
 
 MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 
 
-# Node budgets (states stored) for the three passes; a pass that runs out hands over to the next one.
+# Node budgets (states stored). The guided passes only look for a plan; the exact pass proves it shortest
+# (or finds a shorter one) and, past its budget, leaves the guided plan marked not proven.
+GUIDE_WEIGHTS = (2,)
+GUIDE_BUDGET = 20_000
 EXACT_BUDGET = 30_000
-GUIDED_BUDGET = 60_000
-WEIGHTED_BUDGET = 100_000
 
 
 @dataclass
@@ -42,10 +44,13 @@ class _Budget(Exception):
 
 
 class _Search:
-    def __init__(self, engine: Engine, max_depth: int, heuristic=None, weight: int = 1, budget: int | None = None):
+    def __init__(self, engine: Engine, max_depth: int, weight: int = 1, budget: int | None = None,
+                 guided: bool = False):
         self.work = engine.clone()
         self.work.max_steps = 1 << 30   # the depth bound replaces the game's own step limit
-        self.bound = heuristic or Heuristic(self.work)
+        # The guide is no lower bound: a guided pass prunes on depth alone.
+        self.bound = Guide(self.work) if guided else Heuristic(self.work)
+        self.admissible = not guided and weight == 1
         self.weight, self.budget = weight, budget
         self.max_depth = max_depth
         # key -> (g, parent key, action from parent, rules, YOU cells, heuristic layout)
@@ -64,6 +69,8 @@ class _Search:
     def offer(self, parent: tuple | None, g: int, action: int, won: bool, layout=None) -> None:
         """Record the engine's current state as reached with cost g (a win becomes a goal entry)."""
         work = self.work
+        if g > self.max_depth:
+            return
         if won:
             self.counter += 1
             heapq.heappush(self.heap, (g, -g, self.counter, ("goal", parent, action)))
@@ -73,7 +80,7 @@ class _Search:
         if old is not None and old[0] <= g:
             return
         h, layout = self.bound(work, layout)
-        if g + (h if self.weight == 1 else 0) > self.max_depth:
+        if self.admissible and g + h > self.max_depth:
             return
         if self.budget is not None and len(self.nodes) >= self.budget:
             raise _Budget()
@@ -126,41 +133,51 @@ class _Search:
 def solve_engine(engine: Engine, max_depth: int = 100) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
-    Pass 1 is exact A* (admissible bound). The few levels too big for its budget go to pass 2, A* with
-    the sharper bound that assumes no helpful new rule gets formed, then pass 3, weighted A*; their plans
-    win but are not proven shortest (`optimal=False`; `lower_bound` still comes from pass 1)."""
+    First a quick guided search (guide.py, weights 2 then 1) finds a winning plan; its length U is an upper
+    bound. Then exact A* with the admissible bound looks for anything shorter: it stores no state whose
+    bound already reaches U and stops once every open state does, which proves the best plan shortest.
+    Only if the exact pass runs out of budget is the plan returned with `optimal=False` (and the exact
+    pass's proven `lower_bound`)."""
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
-    exact = _Search(engine, max_depth, budget=EXACT_BUDGET)
-    try:
-        return _run(exact)
-    except _Budget:
-        pass
-    floor, spent = exact.floor, len(exact.nodes)
-    for heuristic_weight, budget in ((1, GUIDED_BUDGET), (2, WEIGHTED_BUDGET)):
-        search = _Search(engine, max_depth, budget=budget, weight=heuristic_weight)
-        search.bound = Heuristic(search.work, assume_no_helpers=True)
+    best, spent = None, 0
+    for weight in GUIDE_WEIGHTS:
+        search = _Search(engine, max_depth if best is None else len(best.plan) - 1, weight=weight,
+                         budget=GUIDE_BUDGET, guided=True)
         try:
             result = _run(search)
         except _Budget:
             spent += len(search.nodes)
             continue
-        if result.plan is not None:
-            return SolveResult(result.plan, result.expanded, spent + result.seen, False, floor)
         spent += result.seen
-    return SolveResult(None, 0, spent, False, floor)
+        if result.plan is not None and (best is None or len(result.plan) < len(best.plan)):
+            best = result
+    cutoff = max_depth if best is None else len(best.plan) - 1
+    exact = _Search(engine, cutoff, budget=EXACT_BUDGET)
+    try:
+        result = _run(exact)
+    except _Budget:
+        if best is None:
+            return SolveResult(None, 0, spent + len(exact.nodes), False, exact.floor)
+        return SolveResult(best.plan, best.expanded, spent + len(exact.nodes), False, exact.floor)
+    spent += result.seen
+    if result.plan is not None:
+        return SolveResult(result.plan, result.expanded, spent, True, len(result.plan))
+    if best is not None:     # nothing shorter than the guided plan exists: it is a shortest plan
+        return SolveResult(best.plan, best.expanded, spent, True, len(best.plan))
+    return SolveResult(None, result.expanded, spent, True, max_depth + 1)
 
 
 def _run(search: _Search) -> SolveResult:
     work = search.work
     start = tuple(work.cells)
     h, layout = search.bound(work)
-    if h > search.max_depth:
+    if search.admissible and h > search.max_depth:
         return SolveResult(None, 0, 1)
     search.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)
     search.heap.append((h, 0, 0, start))
     result = search.run(start)
-    result.lower_bound = len(result.plan) if result.plan is not None and search.weight == 1 else search.floor
+    result.lower_bound = len(result.plan) if result.plan is not None and search.admissible else search.floor
     return result
 
 

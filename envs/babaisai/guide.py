@@ -1,0 +1,95 @@
+"""A goal-directed guide for the solver's fallback pass: an estimate of the moves left, *not* a lower bound.
+
+It prices every way to finish the level the way a player would plan it: walk to the first block of an
+`X is WIN` line that has to move, push the line's blocks into place (each push counted twice, for the
+walking between pushes), then walk from the finished line to the nearest X object. It ignores everything
+else, so it can under- or over-estimate; the solver only uses it after the exact pass ran out of budget,
+and marks those plans `optimal=False` (docs/babaisai.md).
+"""
+
+from __future__ import annotations
+
+from envs.babaisai import vocab as v
+
+INF = 1 << 30
+_WIN_B = v.PROP_BLOCK0 + v.PROPERTIES.index("win")
+
+
+class Guide:
+    def __init__(self, engine):
+        self.width = engine.width
+        self._lines: dict[tuple, list] = {}
+        self._cache: dict[tuple, int] = {}
+
+    def __call__(self, engine, layout=None) -> tuple[int, None]:
+        cells = engine.cells
+        blocks, objects = [], []
+        for i in engine.scan:
+            c = cells[i]
+            while c:
+                kind = c & 0x1F
+                if kind >= v.NOUN_BLOCK0:
+                    blocks.append((i, kind))
+                elif v.BABA <= kind <= v.FDOOR:
+                    objects.append((i, c & 0xFF))
+                c >>= v.CODE_BITS
+        key = (tuple(blocks), tuple(objects), engine.rules)
+        h = self._cache.get(key)
+        if h is None:
+            h = self._cache[key] = self._estimate(engine, key[0], objects)
+        return h, None
+
+    def _estimate(self, engine, blocks: tuple, objects: list) -> int:
+        w, flags = self.width, engine.flags
+        yous = [i for i, ident in objects if flags[ident] & v.YOU]
+        if not yous:
+            return INF
+        best = _nearest(yous, [i for i, ident in objects if flags[ident] & v.WIN], w)
+        by_kind: dict[int, list[int]] = {}
+        for i, ident in objects:
+            if i not in yous:
+                by_kind.setdefault(ident & 0x1F, []).append(i)
+        for kind, pushes, movers, noun_end in self._line_plans(blocks):   # sorted by pushes
+            if 2 * pushes >= best:
+                break
+            targets = by_kind.get(kind)
+            if not targets:
+                continue
+            if movers:
+                cost = _nearest(yous, movers, w) - 1 + 2 * pushes + _nearest([noun_end], targets, w)
+            else:
+                cost = _nearest(yous, targets, w)
+            best = min(best, cost)
+        return best
+
+    def _line_plans(self, blocks: tuple) -> list:
+        """Per candidate `X is WIN` line and anchor block: (X kind, pushes, blocks that move, noun's end)."""
+        hit = self._lines.get(blocks)
+        if hit is not None:
+            return hit
+        w = self.width
+        nouns = [(b, k - v.NOUN_BLOCK0 + v.BABA) for b, k in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
+        iss = [b for b, k in blocks if k == v.IS_BLOCK]
+        wins = [b for b, k in blocks if k == _WIN_B]
+        plans = []
+        for n, kind in nouns:
+            for i in iss:
+                for t in wins:
+                    for e in (1, w):
+                        # Anchor one block of the line where it is and bring the other two next to it.
+                        for moves in (((n, i - e), (t, i + e)), ((i, n + e), (t, n + 2 * e)),
+                                      ((n, t - 2 * e), (i, t - e))):
+                            pushes = sum(_dist(a, b, w) for a, b in moves)
+                            movers = [a for a, b in moves if a != b]
+                            plans.append((kind, pushes, movers, dict(moves).get(n, n)))
+        plans.sort(key=lambda plan: plan[1])
+        self._lines[blocks] = plans
+        return plans
+
+
+def _dist(p: int, q: int, w: int) -> int:
+    return abs(p % w - q % w) + abs(p // w - q // w)
+
+
+def _nearest(a: list[int], b: list[int], w: int) -> int:
+    return min((_dist(p, q, w) for p in a for q in b), default=INF)
