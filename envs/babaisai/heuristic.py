@@ -39,11 +39,15 @@ class Heuristic:
         self.solid = {i for i in range(w * engine.height) if i not in interior}
         self.solid |= {i for i in interior if engine.cells[i] & 0x1F == v.BORDER}
         self.dirs = (1, -1, w, -w)
+        size = w * engine.height
+        # Manhattan distances between all cells, looked up instead of recomputed (the bound's hot path).
+        self.dist = [[abs(p % w - q % w) + abs(p // w - q // w) for q in range(size)] for p in range(size)]
         self._block_cache: dict[tuple, tuple] = {}
         self._layouts: dict[tuple, tuple] = {}
         self._h_cache: dict[tuple, int] = {}
         self._gap_cache: dict[tuple, tuple] = {}
         self._meet_cache: dict[tuple, int] = {}
+        self._setup_cache: dict[tuple, tuple] = {}
         # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
         # frozen set is a valid (if smaller) frozen set for every later state.
         blocks = {i for i in interior if engine.cells[i] & 0x1F >= v.NOUN_BLOCK0}
@@ -93,13 +97,14 @@ class Heuristic:
         wins = [i for i, ident in objects if flags[ident] & v.WIN]
         if not yous:
             return INF
-        best = _nearest(yous, wins, w)
-        d_block = _nearest(yous, [b for b, _ in blocks], w)
+        best = self._near(yous, wins)
+        d_block = self._near(yous, [b for b, _ in blocks])
         if d_block >= INF:
             return max(1, best)
         lines, r_new, chain = self._blocks(blocks)
         helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
-        sharp = self._sharp_setup(engine, objects, blocks, d_block, layout) if self.simple else None
+        sharp = self._sharp_setup(engine, blocks, d_block, layout) if self.simple else None
+        candidates = []
         for kind, r_min, options in lines:
             if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
                 bound = d_block + 1
@@ -109,10 +114,16 @@ class Heuristic:
                 if not targets:                      # no X object: only a helpful new rule could help
                     bound = max(bound, helpful_first)
                 elif helpful_first > bound:
-                    case2 = max(bound, _nearest(yous, targets, w))
+                    case2 = max(bound, self._near(yous, targets))
                     if len(yous) == 1:
                         case2 = max(case2, self._walk(options, yous, targets, d_block, chain, sharp))
                     bound = max(bound, min(case2, helpful_first))
+            candidates.append((bound, kind, r_min, options))
+        # The sharp terms only ever raise a kind's bound, so kinds already at or above the best are skipped.
+        candidates.sort(key=lambda c: c[0])
+        for bound, kind, r_min, options in candidates:
+            if bound >= best:
+                break
             if sharp is not None:
                 bound = max(bound, self._sharp_kind(sharp, kind, r_min, options, d_block))
             best = min(best, bound)
@@ -126,19 +137,30 @@ class Heuristic:
             if ends is None:
                 walk = min(walk, d_block + r)
                 continue
-            first = max(d_block, _nearest(yous, [n], w) - chain + 1)
+            first = max(d_block, self._near(yous, [n]) - chain + 1)
             if sharp is not None:
                 first = max(first, self._first_push(sharp, n, d_block))
             for cells_k, later in ends:
-                post = max(1, _nearest(cells_k, targets, w))
+                post = max(1, self._near(cells_k, targets))
                 walk = min(walk, max(first + r - 1, d_block - 1 + max(r, later)) + post)
         return walk
 
     # -- sharp terms (levels with only noun, IS, YOU, WIN and STOP blocks; docs/babaisai.md) ------------
-    def _sharp_setup(self, engine, objects, blocks, d_block: int, layout) -> tuple:
+    def _sharp_setup(self, engine, blocks, d_block: int, layout) -> tuple:
         """Per object: (cell, kind, earliest move count after which it can move as a YOU), plus the kinds
-        each object kind can be turned into and the earliest such transformation. The first
-        len(layout objects) entries depend only on (layout, d_block): `_sharp_kind` caches their pairs."""
+        each object kind can be turned into and the earliest such transformation. Objects that are not
+        YOU now come first and depend only on (layout, d_block), so that part is cached; the YOU objects
+        (time 0) follow."""
+        key = (layout, d_block)
+        hit = self._setup_cache.get(key)
+        if hit is None:
+            hit = self._setup_cache[key] = self._sharp_static(engine, blocks, d_block, layout)
+        objs, reach, t_trans, loose = hit
+        cells = engine.cells
+        objs = objs + [(i, cells[i] & 0x1F, 0) for i in engine.you_cells]
+        return objs, reach, t_trans, loose, len(hit[0]), key, {}   # last: first-push memo for this state
+
+    def _sharp_static(self, engine, blocks, d_block: int, layout) -> tuple:
         tr, you_r = self._rule_gaps(blocks)
         flags = engine.flags
         you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
@@ -157,27 +179,34 @@ class Heuristic:
             return 0 if k in you_now else d_block - 1 + you_r.get(k, INF)
 
         objs = []
-        for cell, ident in objects:
+        for cell, ident in layout[1]:
             k = ident & 0x1F
             ty = t_you_kind(k)
             for other in reach.get(k, ()):
                 ty = min(ty, max(t_trans[k], t_you_kind(other)))
             objs.append((cell, k, ty))
         loose = [b for b, _ in blocks if b not in self.frozen]
-        return objs, reach, t_trans, loose, len(layout[1]), (layout, d_block)
+        return objs, reach, t_trans, loose
 
     def _first_push(self, sharp, n: int, d_block: int) -> int:
         """Earliest move that can push block n. A YOU and a still block close their distance by at most one
         per move (only YOU objects and pushed blocks move, all one way), and only once the object is YOU;
         a chain of k blocks lets the pusher stop k cells short, but each chain cell not already holding a
         loose block needs a block pushed in first."""
+        memo = sharp[6]
+        if n in memo:
+            return memo[n]
+        memo[n] = result = self._first_push_uncached(sharp, n, d_block)
+        return result
+
+    def _first_push_uncached(self, sharp, n: int, d_block: int) -> int:
         objs, _, _, loose = sharp[:4]
         w = self.width
-        reach = min((ty + _dist(cell, n, w) for cell, _, ty in objs if ty < INF), default=INF)
+        reach = min((ty + self.dist[cell][n] for cell, _, ty in objs if ty < INF), default=INF)
         best = reach
         others = [b for b in loose if b != n]
         # Distinct blocks fill the chain: the j-th nearest one must close its distance to n down to j.
-        near = sorted(_dist(b, n, w) for b in others)
+        near = sorted(self.dist[b][n] for b in others)
         spread = [d_block + max(near[i] - i - 1 for i in range(j)) for j in range(1, len(near) + 1)]
         for d in self.dirs:
             chain_cost = 0
@@ -186,7 +215,7 @@ class Heuristic:
                 if cell in self.solid or n - k * d in self.solid or reach - k + 1 >= best:
                     break
                 if cell not in others:
-                    chain_cost = max(chain_cost, d_block + min(_dist(b, cell, w) for b in others))
+                    chain_cost = max(chain_cost, d_block + min(self.dist[b][cell] for b in others))
                 best = min(best, max(reach - k + 1, chain_cost, spread[k - 2]))
         return max(d_block, best)
 
@@ -195,7 +224,7 @@ class Heuristic:
         they form: the X noun's own pushes when IS and WIN are frozen, and the meeting of a would-be YOU
         object with a would-be X object (their distance shrinks by at most one per move, and only while one
         of them is YOU)."""
-        objs, reach, t_trans, _, n_static, static_key = sharp
+        objs, reach, t_trans, _, n_static, static_key, _ = sharp
         w = self.width
         line = 0
         if r_min > 0:
@@ -223,7 +252,7 @@ class Heuristic:
                 continue
             for jx, cx, tx, tyx in xs:
                 if jx != j:
-                    meet = min(meet, max(ty + 1, tx + 1, min(ty, tyx) + _dist(cell, cx, w)))
+                    meet = min(meet, max(ty + 1, tx + 1, min(ty, tyx) + self.dist[cell][cx]))
         return meet
 
     def _rule_gaps(self, blocks: tuple) -> tuple:
@@ -357,23 +386,14 @@ class Heuristic:
                 out.append((line[1:], later))
         return out
 
+    def _near(self, a, b) -> int:
+        """Smallest distance between a cell of a and a cell of b (INF if either is empty)."""
+        dist = self.dist
+        return min((dist[p][q] for p in a for q in b), default=INF)
+
 def _gap(n: int, i: int, t: int, e: int, w: int) -> int:
     nx, ny, ix, iy, tx, ty = n % w, n // w, i % w, i // w, t % w, t // w
     ex, ey = (1, 0) if e == 1 else (0, 1)
     return max(abs(ix - nx - ex) + abs(iy - ny - ey), abs(tx - ix - ex) + abs(ty - iy - ey),
                abs(tx - nx - 2 * ex) + abs(ty - ny - 2 * ey))
 
-
-def _nearest(a: list[int], b: list[int], w: int) -> int:
-    best = INF
-    for p in a:
-        px, py = p % w, p // w
-        for q in b:
-            d = abs(q % w - px) + abs(q // w - py)
-            if d < best:
-                best = d
-    return best
-
-
-def _dist(p: int, q: int, w: int) -> int:
-    return abs(p % w - q % w) + abs(p // w - q // w)

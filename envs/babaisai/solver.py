@@ -1,13 +1,14 @@
 """Exact shortest-plan solver: A* over real engine states (the engine itself moves things and parses rules).
 
 State key: the grid's packed cells tuple (rules, flags and the YOU list all derive from it). Every edge is
-one engine move (idle never helps: it changes nothing). The heuristic (heuristic.py) is an admissible
-lower bound on the moves left, and goals are tested when popped, so the first goal popped is a shortest
-plan. Losing moves and moves after which BALROG would reset the level (no YOU left) are dead ends.
+one engine move (idle never helps: it changes nothing). Losing moves and moves after which BALROG would
+reset the level (no YOU left) are dead ends.
 
-A handful of two-room "make win" levels have so many block layouts within reach of the optimum that the
-exact pass would need minutes; past a node budget the solver switches to a sharper, not-proven bound and
-then to weighted A*. Those plans still win when replayed but carry `optimal=False` (docs/babaisai.md).
+Two passes. A guided weighted A* (guide.py: an estimate, not a bound) finds a winning plan quickly; its
+length is an upper bound. Exact A* (heuristic.py: an admissible lower bound, goals tested when popped)
+then searches only below that length: it finds a shorter plan or proves the guided one shortest. On the
+few two-room "make win" levels where the exact pass runs out of budget, the guided plan comes back with
+`optimal=False` and the exact pass's proven lower bound (docs/babaisai.md).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from envs.babaisai.heuristic import Heuristic
 MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 
 
-# Node budgets (states stored). The guided passes only look for a plan; the exact pass proves it shortest
-# (or finds a shorter one) and, past its budget, leaves the guided plan marked not proven.
-GUIDE_WEIGHTS = (2,)
+# Node budgets (states stored). A short exact pass settles most levels on its own; otherwise the guided
+# pass finds a plan and the exact pass proves it shortest (or finds a shorter one) or, past its budget,
+# leaves the guided plan marked not proven.
+QUICK_BUDGET = 3_000
+GUIDE_WEIGHT = 2
 GUIDE_BUDGET = 20_000
 EXACT_BUDGET = 30_000
 
@@ -130,28 +133,33 @@ class _Search:
         return out[::-1]
 
 
-def solve_engine(engine: Engine, max_depth: int = 100) -> SolveResult:
+def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
-    First a quick guided search (guide.py, weights 2 then 1) finds a winning plan; its length U is an upper
+    First a quick guided search (guide.py, weighted A*) finds a winning plan; its length U is an upper
     bound. Then exact A* with the admissible bound looks for anything shorter: it stores no state whose
     bound already reaches U and stops once every open state does, which proves the best plan shortest.
     Only if the exact pass runs out of budget is the plan returned with `optimal=False` (and the exact
-    pass's proven `lower_bound`)."""
+    pass's proven `lower_bound`). `prove=False` skips the exact pass whenever the guided one found a plan:
+    a winning plan fast, not proven shortest (an oracle that only needs to win, a replay check)."""
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
-    best, spent = None, 0
-    for weight in GUIDE_WEIGHTS:
-        search = _Search(engine, max_depth if best is None else len(best.plan) - 1, weight=weight,
-                         budget=GUIDE_BUDGET, guided=True)
-        try:
-            result = _run(search)
-        except _Budget:
-            spent += len(search.nodes)
-            continue
-        spent += result.seen
-        if result.plan is not None and (best is None or len(result.plan) < len(best.plan)):
-            best = result
+    # Most levels (and states that can no longer win) are settled by a short exact pass.
+    quick = _Search(engine, max_depth, budget=QUICK_BUDGET)
+    try:
+        return _proven(_run(quick))
+    except _Budget:
+        pass
+    guided = _Search(engine, max_depth, weight=GUIDE_WEIGHT, budget=GUIDE_BUDGET, guided=True)
+    try:
+        best = _run(guided)
+        spent = best.seen
+        if best.plan is None:
+            best = None
+    except _Budget:
+        best, spent = None, len(guided.nodes)
+    if best is not None and not prove:
+        return SolveResult(best.plan, best.expanded, spent, False, 0)
     cutoff = max_depth if best is None else len(best.plan) - 1
     exact = _Search(engine, cutoff, budget=EXACT_BUDGET)
     try:
@@ -162,10 +170,16 @@ def solve_engine(engine: Engine, max_depth: int = 100) -> SolveResult:
         return SolveResult(best.plan, best.expanded, spent + len(exact.nodes), False, exact.floor)
     spent += result.seen
     if result.plan is not None:
-        return SolveResult(result.plan, result.expanded, spent, True, len(result.plan))
+        return _proven(result, spent)
     if best is not None:     # nothing shorter than the guided plan exists: it is a shortest plan
         return SolveResult(best.plan, best.expanded, spent, True, len(best.plan))
     return SolveResult(None, result.expanded, spent, True, max_depth + 1)
+
+
+def _proven(result: SolveResult, seen: int | None = None) -> SolveResult:
+    """An exact pass's result, with the optimality it proved."""
+    return SolveResult(result.plan, result.expanded, result.seen if seen is None else seen, True,
+                       result.lower_bound)
 
 
 def _run(search: _Search) -> SolveResult:
@@ -173,18 +187,19 @@ def _run(search: _Search) -> SolveResult:
     start = tuple(work.cells)
     h, layout = search.bound(work)
     if search.admissible and h > search.max_depth:
-        return SolveResult(None, 0, 1)
+        return SolveResult(None, 0, 1, True, search.max_depth + 1)
     search.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)
     search.heap.append((h, 0, 0, start))
     result = search.run(start)
-    result.lower_bound = len(result.plan) if result.plan is not None and search.admissible else search.floor
+    if search.admissible:   # a finished exact pass: the plan is shortest, or none exists within the depth
+        result.lower_bound = len(result.plan) if result.plan is not None else search.max_depth + 1
     return result
 
 
 def solve(env, max_depth: int | None = None) -> list[str] | None:
     """Shortest winning action list from `env`'s current state (after reset or mid-episode), or None if no
     win exists within `max_depth` moves (default: the steps left before the game's own limit). On the few
-    levels too large for the exact pass the plan is the best found (see `solve_engine(...).optimal`)."""
+    levels too large for the exact pass the plan is the guided one (see `solve_engine(...).optimal`)."""
     engine = getattr(env, "engine", env)
     if engine is None:
         raise RuntimeError("call env.reset() before solve(env)")
