@@ -1,9 +1,11 @@
-"""Time the exact solver on every BALROG Baba Is AI task x seeds (default 40 x 10 = 400 levels).
+"""Time the solver on every BALROG Baba Is AI task x seeds (default 40 x 10 = 400 levels).
 
-Goal on this 2-core machine: every level under 2 s, all of them under 60 s. Prints the slowest levels,
-the median and max per level, and (last line) the total.
+Goal on this 2-core machine: every level solved with a proven shortest plan, each under 2 s, all of them
+under 60 s. Prints the slowest levels, the levels whose plan is not proven shortest (with the proven lower
+bound), the median and max per level, and (last line) the total. `--no-prove` times the fast path
+(`solve_engine(..., prove=False)`: a winning plan, not proven shortest).
 
-    .venv/bin/python benchmarks/bench_baba_solver.py [--seeds 10] [--tasks SUBSTRING]
+    .venv/bin/python benchmarks/bench_baba_solver.py [--seeds 10] [--tasks SUBSTRING] [--no-prove]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--tasks", default="", help="only tasks whose id contains this")
     parser.add_argument("--show", type=int, default=10, help="how many of the slowest levels to list")
+    parser.add_argument("--no-prove", action="store_true", help="skip the exact pass once a plan is found")
     args = parser.parse_args()
     rows = []
     for task in envs.tasks("babaisai"):
@@ -30,17 +33,22 @@ def main() -> None:
         for seed in range(args.seeds):
             env.reset(seed=seed)
             t0, c0 = time.perf_counter(), time.process_time()
-            result = solve_engine(env.engine)
+            result = solve_engine(env.engine, prove=not args.no_prove)
             elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
             length = None if result.plan is None else len(result.plan)
-            rows.append((elapsed, task, seed, length, result.seen, cpu, result.optimal))
+            rows.append((elapsed, task, seed, length, result.seen, cpu, result.optimal, result.lower_bound))
             print(f"{elapsed:7.3f} s (cpu {cpu:6.3f})  {task} seed={seed} plan={length} "
-                  f"optimal={result.optimal} states={result.seen}", flush=True)
+                  f"optimal={result.optimal} lower_bound={result.lower_bound} states={result.seen}", flush=True)
     times = [r[0] for r in rows]
     cpus = [r[5] for r in rows]
     print(f"\nslowest {args.show}:")
-    for elapsed, task, seed, length, seen, cpu, optimal in sorted(rows, reverse=True)[:args.show]:
+    for elapsed, task, seed, length, _, cpu, optimal, _ in sorted(rows, reverse=True)[:args.show]:
         print(f"  {elapsed:7.3f} s (cpu {cpu:.3f})  {task} seed={seed} plan={length} optimal={optimal}")
+    if not args.no_prove:
+        print("\nnot proven shortest (plan length vs proven lower bound):")
+        for _, task, seed, length, _, _, optimal, bound in rows:
+            if not optimal:
+                print(f"  {task} seed={seed}: plan {length}, lower bound {bound}")
     unsolved = sum(1 for r in rows if r[3] is None)
     unproven = sum(1 for r in rows if not r[6])
     print(f"levels: {len(rows)}, unsolved: {unsolved}, plan not proven shortest: {unproven}, "

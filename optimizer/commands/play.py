@@ -80,13 +80,22 @@ def _show(out, env, obs, args, action: str | None = None, reward: float = 0.0) -
 
 
 def _show_plan(out, env) -> None:
-    from envs.babaisai import solve
+    from envs.babaisai.solver import solve_engine
 
-    plan = solve(env)
-    if plan is None:
-        out.write("solver: no win is possible from here within the steps left\n")
+    engine = env.engine
+    result = solve_engine(engine, max_depth=engine.max_steps - engine.step_count)
+    if result.plan is None:
+        if result.optimal:
+            out.write("solver: no win is possible from here within the steps left\n")
+        else:
+            out.write("solver: no plan found within the solver's budget\n")
+        return
+    plan = ", ".join(env.language_action_space[a] for a in result.plan)
+    if result.optimal:
+        out.write(f"solver: shortest plan ({len(result.plan)} moves): {plan}\n")
     else:
-        out.write(f"solver: shortest plan ({len(plan)} moves): {', '.join(plan)}\n")
+        out.write(f"solver: a winning plan ({len(result.plan)} moves; not proven shortest, the shortest has "
+                  f"at least {result.lower_bound}): {plan}\n")
 
 
 def _read_line() -> str | None:

@@ -39,3 +39,19 @@ def test_bad_seed_and_env(monkeypatch, capsys):
     assert code == 2 and "seed" in err
     code, _, err = run_play(monkeypatch, capsys, ["crafter", "env/goto_win"])
     assert code == 2 and "babaisai" in err
+
+
+def test_an_unproven_plan_is_not_called_shortest(monkeypatch, capsys):
+    """Where the exact pass runs out of budget the plan is shown with its proven lower bound instead."""
+    from envs.babaisai import solver
+
+    real = solver.solve_engine
+
+    def budget_exhausted(engine, max_depth=100, prove=True):
+        result = real(engine, max_depth, prove)
+        return solver.SolveResult(result.plan, result.expanded, result.seen, False, 1)
+
+    monkeypatch.setattr(solver, "solve_engine", budget_exhausted)
+    code, out, _ = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win", "--seed", "0", "--solve"], "q\n")
+    assert code == 0 and "shortest plan" not in out
+    assert "solver: a winning plan (2 moves; not proven shortest, the shortest has at least 1): left, left" in out
