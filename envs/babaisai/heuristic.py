@@ -39,6 +39,7 @@ class Heuristic:
         self.solid = {i for i in range(w * engine.height) if i not in interior}
         self.solid |= {i for i in interior if engine.cells[i] & 0x1F == v.BORDER}
         self.dirs = (1, -1, w, -w)
+        self.edge_x, self.edge_y = {1, w - 2}, {1, engine.height - 2}
         size = w * engine.height
         # Manhattan distances between all cells, looked up instead of recomputed (the bound's hot path).
         self.dist = [[abs(p % w - q % w) + abs(p // w - q // w) for q in range(size)] for p in range(size)]
@@ -343,7 +344,38 @@ class Heuristic:
             for slot, block in ((i - e, n), (i + e, t)):
                 if slot in self.solid or (slot in frozen and slot != block):
                     return INF
-        return _gap(n, i, t, e, self.width)
+        return self._edge_gap(n, i, t, e, _gap(n, i, t, e, self.width), frozen)
+
+    def _edge_gap(self, n: int, i: int, t: int, e: int, gap: int, frozen: set[int]) -> int:
+        """A block on the first or last interior column can never change column (a push away from the frame
+        needs something standing on it, a push towards it is blocked); rows alike; a frozen block keeps
+        both. Such blocks pin where the line can stand: INF if two pins disagree or put it on the frame,
+        and when both of its coordinates are pinned, every block must travel to its own slot."""
+        w = self.width
+        ex, ey = (1, 0) if e == 1 else (0, 1)
+        px = py = None
+        for b, k in ((n, 0), (i, 1), (t, 2)):
+            bx, by = b % w, b // w
+            still = b in frozen
+            if still or bx in self.edge_x:
+                if px is not None and px != bx - k * ex:
+                    return INF
+                px = bx - k * ex
+            if still or by in self.edge_y:
+                if py is not None and py != by - k * ey:
+                    return INF
+                py = by - k * ey
+        lo_x, hi_x = min(self.edge_x), max(self.edge_x)
+        lo_y, hi_y = min(self.edge_y), max(self.edge_y)
+        if px is not None and (px < lo_x or px + 2 * ex > hi_x):
+            return INF
+        if py is not None and (py < lo_y or py + 2 * ey > hi_y):
+            return INF
+        if px is None or py is None:
+            return gap
+        p = py * w + px
+        dist = self.dist
+        return max(gap, dist[n][p], dist[i][p + e], dist[t][p + 2 * e])
 
     def _frozen(self, block_cells: set[int]) -> set[int]:
         """Blocks that can never be pushed. Least fixpoint: a block joins once, along every axis, the cell

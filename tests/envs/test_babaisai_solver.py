@@ -130,3 +130,17 @@ def test_analysis_of_a_win():
     text = describe_analysis(steps)
     assert "it won; 1 of its moves were wasted" in text
     assert "Step 1: the agent moved up, but the correct move was " in text  # names the move a shortest plan makes
+
+
+def test_blocks_on_the_first_and_last_interior_columns_never_change_column():
+    """two_room-make_win seed 0: the WALL block sits on column 1, so `WALL IS YOU` above the YOU block at
+    (3,7) can never form, while `WALL IS STOP` along row 2 still can."""
+    from envs.babaisai.heuristic import INF, Heuristic
+
+    env = envs.make("babaisai", "env/two_room-make_win")
+    env.reset(seed=0)
+    engine, w = env.engine, env.engine.width
+    bound = Heuristic(engine)
+    wall, is_block, you, stop = 2 * w + 1, 4 * w + 5, 7 * w + 3, 2 * w + 3
+    assert bound._line_gap(wall, is_block, you, w, bound.frozen) == INF
+    assert bound._line_gap(wall, is_block, stop, 1, bound.frozen) == 5   # IS: 3 left, 2 up
