@@ -1,10 +1,11 @@
-"""A goal-directed guide for the solver's fallback pass: an estimate of the moves left, *not* a lower bound.
+"""A goal-directed guide for the solver's guided pass: an estimate of the moves left, *not* a lower bound.
 
 It prices every way to finish the level the way a player would plan it: walk to the first block of an
 `X is WIN` line that has to move, push the line's blocks into place (each push counted twice, for the
 walking between pushes), then walk from the finished line to the nearest X object. It ignores everything
-else, so it can under- or over-estimate; the solver only uses it after the exact pass ran out of budget,
-and marks those plans `optimal=False` (docs/babaisai.md).
+else, so it can under- or over-estimate. The solver uses it only to find a winning plan quickly; the
+exact pass then proves that plan shortest, finds a shorter one, or leaves it marked `optimal=False`
+(solver.py, docs/babaisai.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ _WIN_B = v.PROP_BLOCK0 + v.PROPERTIES.index("win")
 
 
 class Guide:
+    """Callable like `Heuristic`: `guide(engine) -> (estimate, None)`, cached per blocks/objects/rules."""
+
     def __init__(self, engine):
         self.width = engine.width
         self._lines: dict[tuple, list] = {}

@@ -144,3 +144,16 @@ def test_blocks_on_the_first_and_last_interior_columns_never_change_column():
     wall, is_block, you, stop = 2 * w + 1, 4 * w + 5, 7 * w + 3, 2 * w + 3
     assert bound._line_gap(wall, is_block, you, w, bound.frozen) == INF
     assert bound._line_gap(wall, is_block, stop, 1, bound.frozen) == 5   # IS: 3 left, 2 up
+
+
+def test_the_guide_prices_walks_and_pushes():
+    """With `door is win` in force the guide is the walk to the door; without it, a positive estimate."""
+    from envs.babaisai.guide import Guide
+
+    env = envs.make("babaisai", "env/goto_win")
+    env.reset(seed=0)
+    assert Guide(env.engine)(env.engine)[0] == len(solve(env)) == 2
+    env = envs.make("babaisai", "env/make_win")
+    env.reset(seed=0)
+    estimate = Guide(env.engine)(env.engine)[0]
+    assert 1 <= estimate < 100
