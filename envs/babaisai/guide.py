@@ -11,6 +11,7 @@ exact pass then proves that plan shortest, finds a shorter one, or leaves it mar
 from __future__ import annotations
 
 from envs.babaisai import vocab as v
+from envs.babaisai.heuristic import distance_table
 
 INF = 1 << 30
 _WIN_B = v.PROP_BLOCK0 + v.PROPERTIES.index("win")
@@ -21,6 +22,7 @@ class Guide:
 
     def __init__(self, engine):
         self.width = engine.width
+        self.dist = distance_table(engine.width, engine.height)
         self._lines: dict[tuple, list] = {}
         self._cache: dict[tuple, int] = {}
 
@@ -43,11 +45,11 @@ class Guide:
         return h, None
 
     def _estimate(self, engine, blocks: tuple, objects: list) -> int:
-        w, flags = self.width, engine.flags
+        w, flags, near = self.width, engine.flags, self._near
         yous = [i for i, ident in objects if flags[ident] & v.YOU]
         if not yous:
             return INF
-        best = _nearest(yous, [i for i, ident in objects if flags[ident] & v.WIN], w)
+        best = near(yous, [i for i, ident in objects if flags[ident] & v.WIN])
         by_kind: dict[int, list[int]] = {}
         for i, ident in objects:
             if i not in yous:
@@ -59,9 +61,10 @@ class Guide:
             if not targets:
                 continue
             if movers:
-                cost = _nearest(yous, movers, w) - 1 + 2 * pushes + _nearest([noun_end], targets, w)
+                walk_out = min(_dist(noun_end, q, w) for q in targets)   # noun_end may be off the grid
+                cost = near(yous, movers) - 1 + 2 * pushes + walk_out
             else:
-                cost = _nearest(yous, targets, w)
+                cost = near(yous, targets)
             best = min(best, cost)
         return best
 
@@ -82,6 +85,7 @@ class Guide:
                         # Anchor one block of the line where it is and bring the other two next to it.
                         for moves in (((n, i - e), (t, i + e)), ((i, n + e), (t, n + 2 * e)),
                                       ((n, t - 2 * e), (i, t - e))):
+                            # Slots may lie off the grid: no table lookup here (cached per layout).
                             pushes = sum(_dist(a, b, w) for a, b in moves)
                             movers = [a for a, b in moves if a != b]
                             plans.append((kind, pushes, movers, dict(moves).get(n, n)))
@@ -90,9 +94,11 @@ class Guide:
         return plans
 
 
+    def _near(self, a: list[int], b: list[int]) -> int:
+        dist = self.dist
+        return min((dist[p][q] for p in a for q in b), default=INF)
+
+
 def _dist(p: int, q: int, w: int) -> int:
+    """Manhattan distance for cells that may lie off the grid (a line slot next to the frame)."""
     return abs(p % w - q % w) + abs(p // w - q // w)
-
-
-def _nearest(a: list[int], b: list[int], w: int) -> int:
-    return min((_dist(p, q, w) for p in a for q in b), default=INF)

@@ -39,10 +39,9 @@ class Heuristic:
         self.solid = {i for i in range(w * engine.height) if i not in interior}
         self.solid |= {i for i in interior if engine.cells[i] & 0x1F == v.BORDER}
         self.dirs = (1, -1, w, -w)
-        self.edge_x, self.edge_y = {1, w - 2}, {1, engine.height - 2}
-        size = w * engine.height
-        # Manhattan distances between all cells, looked up instead of recomputed (the bound's hot path).
-        self.dist = [[abs(p % w - q % w) + abs(p // w - q // w) for q in range(size)] for p in range(size)]
+        # The first and last interior column and row (see _edge_gap).
+        self.last_x, self.last_y = w - 2, engine.height - 2
+        self.dist = distance_table(w, engine.height)
         self._block_cache: dict[tuple, tuple] = {}
         self._layouts: dict[tuple, tuple] = {}
         self._h_cache: dict[tuple, int] = {}
@@ -91,7 +90,7 @@ class Heuristic:
         return layout
 
     def _bound(self, engine, layout) -> int:
-        cells, flags, w = engine.cells, engine.flags, self.width
+        cells, flags = engine.cells, engine.flags
         blocks, objects = layout
         objects = list(objects) + [(i, cells[i] & 0xFF) for i in engine.you_cells]
         yous = [i for i, ident in objects if flags[ident] & v.YOU]
@@ -132,7 +131,6 @@ class Heuristic:
 
     def _walk(self, options, yous, targets, d_block: int, chain: int, sharp=None) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
-        w = self.width
         walk = INF
         for n, r, ends in options:
             if ends is None:
@@ -202,7 +200,6 @@ class Heuristic:
 
     def _first_push_uncached(self, sharp, n: int, d_block: int) -> int:
         objs, _, _, loose = sharp[:4]
-        w = self.width
         reach = min((ty + self.dist[cell][n] for cell, _, ty in objs if ty < INF), default=INF)
         best = reach
         others = [b for b in loose if b != n]
@@ -226,7 +223,6 @@ class Heuristic:
         object with a would-be X object (their distance shrinks by at most one per move, and only while one
         of them is YOU)."""
         objs, reach, t_trans, _, n_static, static_key, _ = sharp
-        w = self.width
         line = 0
         if r_min > 0:
             line = min(self._first_push(sharp, n, d_block) + r if ends is not None else d_block + r
@@ -246,7 +242,6 @@ class Heuristic:
 
     def _meet(self, objs, xs, js, meet: int) -> int:
         """Earliest meeting of a would-be YOU object j with a would-be X object (another one)."""
-        w = self.width
         for j in js:
             cell, _, ty = objs[j]
             if ty >= meet:
@@ -354,22 +349,21 @@ class Heuristic:
         w = self.width
         ex, ey = (1, 0) if e == 1 else (0, 1)
         px = py = None
+        last_x, last_y = self.last_x, self.last_y
         for b, k in ((n, 0), (i, 1), (t, 2)):
             bx, by = b % w, b // w
             still = b in frozen
-            if still or bx in self.edge_x:
+            if still or bx == 1 or bx == last_x:
                 if px is not None and px != bx - k * ex:
                     return INF
                 px = bx - k * ex
-            if still or by in self.edge_y:
+            if still or by == 1 or by == last_y:
                 if py is not None and py != by - k * ey:
                     return INF
                 py = by - k * ey
-        lo_x, hi_x = min(self.edge_x), max(self.edge_x)
-        lo_y, hi_y = min(self.edge_y), max(self.edge_y)
-        if px is not None and (px < lo_x or px + 2 * ex > hi_x):
+        if px is not None and (px < 1 or px + 2 * ex > last_x):
             return INF
-        if py is not None and (py < lo_y or py + 2 * ey > hi_y):
+        if py is not None and (py < 1 or py + 2 * ey > last_y):
             return INF
         if px is None or py is None:
             return gap
@@ -422,6 +416,14 @@ class Heuristic:
         """Smallest distance between a cell of a and a cell of b (INF if either is empty)."""
         dist = self.dist
         return min((dist[p][q] for p in a for q in b), default=INF)
+
+def distance_table(width: int, height: int) -> list[list[int]]:
+    """Manhattan distances between all cells of a grid: looked up on the solver's hot paths instead of
+    recomputed."""
+    size = width * height
+    return [[abs(p % width - q % width) + abs(p // width - q // width) for q in range(size)]
+            for p in range(size)]
+
 
 def _gap(n: int, i: int, t: int, e: int, w: int) -> int:
     nx, ny, ix, iy, tx, ty = n % w, n // w, i % w, i // w, t % w, t // w

@@ -4,11 +4,12 @@ State key: the grid's packed cells tuple (rules, flags and the YOU list all deri
 one engine move (idle never helps: it changes nothing). Losing moves and moves after which BALROG would
 reset the level (no YOU left) are dead ends.
 
-Two passes. A guided weighted A* (guide.py: an estimate, not a bound) finds a winning plan quickly; its
-length is an upper bound. Exact A* (heuristic.py: an admissible lower bound, goals tested when popped)
-then searches only below that length: it finds a shorter plan or proves the guided one shortest. On the
-few two-room "make win" levels where the exact pass runs out of budget, the guided plan comes back with
-`optimal=False` and the exact pass's proven lower bound (docs/babaisai.md).
+Three passes. A short exact A* (heuristic.py: an admissible lower bound, goals tested when popped)
+settles most levels. Otherwise a guided weighted A* (guide.py: an estimate, not a bound) finds a winning
+plan quickly, whose length is an upper bound, and exact A* then searches only below that length: it
+finds a shorter plan or proves the guided one shortest. On the few two-room "make win" levels where that
+pass runs out of budget, the guided plan comes back with `optimal=False` and the exact pass's proven
+lower bound (docs/babaisai.md).
 """
 
 from __future__ import annotations
@@ -136,18 +137,18 @@ class _Search:
 def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
-    First a quick guided search (guide.py, weighted A*) finds a winning plan; its length U is an upper
-    bound. Then exact A* with the admissible bound looks for anything shorter: it stores no state whose
-    bound already reaches U and stops once every open state does, which proves the best plan shortest.
-    Only if the exact pass runs out of budget is the plan returned with `optimal=False` (and the exact
-    pass's proven `lower_bound`). `prove=False` skips the exact pass whenever the guided one found a plan:
+    A short exact pass settles most levels. Otherwise a quick guided search (guide.py, weighted A*) finds
+    a winning plan; its length U is an upper bound. Then exact A* with the admissible bound looks for
+    anything shorter: it stores no state whose bound already reaches U and stops once every open state
+    does, which proves the best plan shortest. Only if the exact pass runs out of budget is the plan
+    returned with `optimal=False` (and the exact pass's proven `lower_bound`). `prove=False` skips the exact pass whenever the guided one found a plan:
     a winning plan fast, not proven shortest (an oracle that only needs to win, a replay check)."""
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
     # Most levels (and states that can no longer win) are settled by a short exact pass.
     quick = _Search(engine, max_depth, budget=QUICK_BUDGET)
     try:
-        return _proven(_run(quick))
+        return _run(quick)
     except _Budget:
         pass
     guided = _Search(engine, max_depth, weight=GUIDE_WEIGHT, budget=GUIDE_BUDGET, guided=True)
@@ -165,21 +166,15 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True) -> So
     try:
         result = _run(exact)
     except _Budget:
-        if best is None:
-            return SolveResult(None, 0, spent + len(exact.nodes), False, exact.floor)
-        return SolveResult(best.plan, best.expanded, spent + len(exact.nodes), False, exact.floor)
+        plan, expanded = (None, 0) if best is None else (best.plan, best.expanded)
+        return SolveResult(plan, expanded, spent + len(exact.nodes), False, exact.floor)
     spent += result.seen
     if result.plan is not None:
-        return _proven(result, spent)
+        result.seen = spent
+        return result
     if best is not None:     # nothing shorter than the guided plan exists: it is a shortest plan
         return SolveResult(best.plan, best.expanded, spent, True, len(best.plan))
     return SolveResult(None, result.expanded, spent, True, max_depth + 1)
-
-
-def _proven(result: SolveResult, seen: int | None = None) -> SolveResult:
-    """An exact pass's result, with the optimality it proved."""
-    return SolveResult(result.plan, result.expanded, result.seen if seen is None else seen, True,
-                       result.lower_bound)
 
 
 def _run(search: _Search) -> SolveResult:
@@ -191,7 +186,9 @@ def _run(search: _Search) -> SolveResult:
     search.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)
     search.heap.append((h, 0, 0, start))
     result = search.run(start)
-    if search.admissible:   # a finished exact pass: the plan is shortest, or none exists within the depth
+    # A finished exact pass (SolveResult.optimal defaults to True): the plan is shortest, or none exists
+    # within the depth.
+    if search.admissible:
         result.lower_bound = len(result.plan) if result.plan is not None else search.max_depth + 1
     return result
 
