@@ -46,7 +46,9 @@ class Heuristic:
         self._layouts: dict[tuple, tuple] = {}
         self._h_cache: dict[tuple, int] = {}
         self._gap_cache: dict[tuple, tuple] = {}
-        self._meet_cache: dict[tuple, int] = {}
+        self._meet_cache: dict[tuple, tuple] = {}
+        self._static_reach: dict[tuple, dict] = {}
+        self._near_memo: dict[tuple, dict] = {}
         self._setup_cache: dict[tuple, tuple] = {}
         # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
         # frozen set is a valid (if smaller) frozen set for every later state.
@@ -59,7 +61,9 @@ class Heuristic:
         """(lower bound, layout). Pass back the parent's layout when the move moved no rule block: then
         only YOU objects moved, and the bound is a function of the layout and the YOU cells."""
         info = engine.info
-        if info.loose:
+        # On levels with only noun, IS, YOU, WIN and STOP blocks the only loose rules are transformations,
+        # which the bound prices through the objects they spawn (_spawns); elsewhere it gives up.
+        if info.loose and not self.simple:
             return 1, None
         if layout is None:
             layout = self._layout(engine)
@@ -93,6 +97,8 @@ class Heuristic:
         cells, flags = engine.cells, engine.flags
         blocks, objects = layout
         objects = list(objects) + [(i, cells[i] & 0xFF) for i in engine.you_cells]
+        if engine.xforms:
+            objects += _spawns(objects, engine.xforms)
         yous = [i for i, ident in objects if flags[ident] & v.YOU]
         wins = [i for i, ident in objects if flags[ident] & v.WIN]
         if not yous:
@@ -156,7 +162,9 @@ class Heuristic:
             hit = self._setup_cache[key] = self._sharp_static(engine, blocks, d_block, layout)
         objs, reach, t_trans, loose = hit
         cells = engine.cells
-        objs = objs + [(i, cells[i] & 0x1F, 0) for i in engine.you_cells]
+        yous = [(i, cells[i] & 0xFF) for i in engine.you_cells]
+        # A spawn on a YOU's cell is priced as moving from the start (time 0): never too late.
+        objs = objs + [(i, ident & 0x1F, 0) for i, ident in yous + _spawns(yous, engine.xforms)]
         return objs, reach, t_trans, loose, len(hit[0]), key, {}   # last: first-push memo for this state
 
     def _sharp_static(self, engine, blocks, d_block: int, layout) -> tuple:
@@ -178,7 +186,7 @@ class Heuristic:
             return 0 if k in you_now else d_block - 1 + you_r.get(k, INF)
 
         objs = []
-        for cell, ident in layout[1]:
+        for cell, ident in layout[1] + tuple(_spawns(layout[1], engine.xforms)):
             k = ident & 0x1F
             ty = t_you_kind(k)
             for other in reach.get(k, ()):
@@ -230,15 +238,47 @@ class Heuristic:
         x_kind = kind - v.NOUN_BLOCK0 + v.BABA
         xs = [(j, cell, 0 if k == x_kind else t_trans[k], ty) for j, (cell, k, ty) in enumerate(objs)
               if k == x_kind or x_kind in reach.get(k, ())]
-        # Pairs of objects that are not YOU now only depend on (layout, d_block): cached.
-        meet = self._meet_cache.get((static_key, kind))
-        if meet is None:
-            meet = self._meet(objs, [x for x in xs if x[0] < n_static], range(n_static), INF)
-            self._meet_cache[(static_key, kind)] = meet
-        moving = [x for x in xs if x[0] >= n_static]
-        if moving:
-            meet = self._meet(objs, moving, range(n_static), meet)
-        return max(line, self._meet(objs, xs, range(n_static, len(objs)), meet))
+        # Pairs of objects that are not YOU now only depend on (layout, d_block): cached, along with the
+        # static would-be X objects and a per-cell memo for YOU objects meeting them.
+        entry = self._meet_cache.get((static_key, kind))
+        if entry is None:
+            static_xs = [x for x in xs if x[0] < n_static]
+            entry = (self._meet(objs, static_xs, range(n_static), INF), static_xs, {})
+            self._meet_cache[(static_key, kind)] = entry
+        meet, static_xs, to_static = entry
+        dist = self.dist
+        # A YOU object (time 0) meeting a static would-be X object: max(tx + 1, distance).
+        for j in range(n_static, len(objs)):
+            cell = objs[j][0]
+            m = to_static.get(cell)
+            if m is None:
+                m = to_static[cell] = min((max(tx + 1, dist[cell][cx]) for _, cx, tx, _ in static_xs),
+                                          default=INF)
+            meet = min(meet, m)
+        for jx, cx, tx, _ in xs:
+            if jx < n_static or tx + 1 >= meet:
+                continue
+            # A would-be X object that is YOU now: met by a static would-be YOU j, at
+            # max(ty_j + 1, tx + 1, distance), or by another YOU object, at max(tx + 1, distance).
+            meet = min(meet, max(tx + 1, self._from_static(objs, n_static, static_key, cx)))
+            for j in range(n_static, len(objs)):
+                if j != jx:
+                    meet = min(meet, max(tx + 1, dist[objs[j][0]][cx]))
+                    if meet <= tx + 1:
+                        break
+        return max(line, meet)
+
+    def _from_static(self, objs, n_static: int, static_key, cell: int) -> int:
+        """Earliest meeting of any static would-be YOU object with cell: min over j of max(ty_j + 1, d)."""
+        memo = self._static_reach.get(static_key)
+        if memo is None:
+            memo = self._static_reach[static_key] = {}
+        m = memo.get(cell)
+        if m is None:
+            dist = self.dist
+            m = memo[cell] = min((max(ty + 1, dist[c][cell]) for c, _, ty in objs[:n_static] if ty < INF),
+                                 default=INF)
+        return m
 
     def _meet(self, objs, xs, js, meet: int) -> int:
         """Earliest meeting of a would-be YOU object j with a would-be X object (another one)."""
@@ -413,9 +453,47 @@ class Heuristic:
         return out
 
     def _near(self, a, b) -> int:
-        """Smallest distance between a cell of a and a cell of b (INF if either is empty)."""
+        """Smallest distance between a cell of a and a cell of b (INF if either is empty). Many YOU objects
+        (transformations spawn them) against many cells: per-cell distances to b are memoized."""
         dist = self.dist
-        return min((dist[p][q] for p in a for q in b), default=INF)
+        if len(a) * len(b) <= 32:
+            return min((dist[p][q] for p in a for q in b), default=INF)
+        key = tuple(b)
+        memo = self._near_memo.get(key)
+        if memo is None:
+            memo = self._near_memo[key] = {}
+        best = INF
+        for p in a:
+            m = memo.get(p)
+            if m is None:
+                row = dist[p]
+                m = memo[p] = min((row[q] for q in b), default=INF)
+            if m < best:
+                best = m
+        return best
+
+def _spawns(objects, xforms) -> list[tuple[int, int]]:
+    """Objects that `A is B` transformations in force can create: under such a rule every cell topped by
+    an A object gets a B on top after each move, so B objects may appear at every A object's cell (any
+    stack depth) from the next move on, through chains of such rules too. The bound counts them as if
+    they were there now, which only makes it lower."""
+    if not xforms:
+        return []
+    step: dict[int, list[int]] = {}
+    for kind, code in xforms:
+        step.setdefault(kind, []).append(code & 0xFF)
+    out = []
+    for cell, ident in objects:
+        seen: set[int] = set()
+        todo = [ident & 0x1F]
+        while todo:
+            for new in step.get(todo.pop(), ()):
+                if new not in seen:
+                    seen.add(new)
+                    out.append((cell, new))
+                    todo.append(new & 0x1F)
+    return out
+
 
 def distance_table(width: int, height: int) -> list[list[int]]:
     """Manhattan distances between all cells of a grid: looked up on the solver's hot paths instead of
