@@ -16,6 +16,8 @@ docs/babaisai.md; in short, with no rule that moves or creates objects (PUSH, PU
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from envs.babaisai import vocab as v
 
 INF = 1 << 30
@@ -49,6 +51,8 @@ class Heuristic:
         self._meet_cache: dict[tuple, tuple] = {}
         self._static_reach: dict[tuple, dict] = {}
         self._near_memo: dict[tuple, dict] = {}
+        self._line_memo: dict[tuple, int] = {}
+        self._spawn_cache: dict[tuple, list] = {}
         self._setup_cache: dict[tuple, tuple] = {}
         # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
         # frozen set is a valid (if smaller) frozen set for every later state.
@@ -96,9 +100,10 @@ class Heuristic:
     def _bound(self, engine, layout) -> int:
         cells, flags = engine.cells, engine.flags
         blocks, objects = layout
-        objects = list(objects) + [(i, cells[i] & 0xFF) for i in engine.you_cells]
+        yous_now = [(i, cells[i] & 0xFF) for i in engine.you_cells]
+        objects = list(objects) + yous_now
         if engine.xforms:
-            objects += _spawns(objects, engine.xforms)
+            objects += self._layout_spawns(layout, engine.xforms) + _spawns(yous_now, engine.xforms)
         yous = [i for i, ident in objects if flags[ident] & v.YOU]
         wins = [i for i, ident in objects if flags[ident] & v.WIN]
         if not yous:
@@ -110,6 +115,7 @@ class Heuristic:
         lines, r_new, chain = self._blocks(blocks)
         helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
         sharp = self._sharp_setup(engine, blocks, d_block, layout) if self.simple else None
+        sharpened = sharp is None
         candidates = []
         for kind, r_min, options in lines:
             if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
@@ -117,12 +123,18 @@ class Heuristic:
             else:
                 bound = d_block + r_min
                 targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
-                if not targets:                      # no X object: only a helpful new rule could help
-                    bound = max(bound, helpful_first)
-                elif helpful_first > bound:
-                    case2 = max(bound, self._near(yous, targets))
-                    if len(yous) == 1:
-                        case2 = max(case2, self._walk(options, yous, targets, d_block, chain, sharp))
+                if helpful_first <= bound and not sharpened:
+                    helpful_first = max(helpful_first, self._helpful_time(sharp, blocks, d_block))
+                    sharpened = True
+                if not targets or helpful_first > bound:
+                    case2 = INF                      # no X object: only a helpful new rule could help
+                    if targets:
+                        case2 = max(bound, self._near(yous, targets))
+                        if len(yous) == 1:
+                            case2 = max(case2, self._walk(options, yous, targets, d_block, chain, sharp))
+                    if case2 > helpful_first and not sharpened:
+                        helpful_first = max(helpful_first, self._helpful_time(sharp, blocks, d_block))
+                        sharpened = True
                     bound = max(bound, min(case2, helpful_first))
             candidates.append((bound, kind, r_min, options))
         # The sharp terms only ever raise a kind's bound, so kinds already at or above the best are skipped.
@@ -138,7 +150,7 @@ class Heuristic:
     def _walk(self, options, yous, targets, d_block: int, chain: int, sharp=None) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
         walk = INF
-        for n, r, ends in options:
+        for n, r, ends, corner in options:
             if ends is None:
                 walk = min(walk, d_block + r)
                 continue
@@ -147,10 +159,16 @@ class Heuristic:
                 first = max(first, self._first_push(sharp, n, d_block))
             for cells_k, later in ends:
                 post = max(1, self._near(cells_k, targets))
-                walk = min(walk, max(first + r - 1, d_block - 1 + max(r, later)) + post)
+                walk = min(walk, max(first + r - 1 + corner, d_block - 1 + max(r, later)) + post)
         return walk
 
     # -- sharp terms (levels with only noun, IS, YOU, WIN and STOP blocks; docs/babaisai.md) ------------
+    def _layout_spawns(self, layout, xforms) -> list[tuple[int, int]]:
+        hit = self._spawn_cache.get(layout)    # xforms follow from the layout's blocks
+        if hit is None:
+            hit = self._spawn_cache[layout] = _spawns(layout[1], xforms)
+        return hit
+
     def _sharp_setup(self, engine, blocks, d_block: int, layout) -> tuple:
         """Per object: (cell, kind, earliest move count after which it can move as a YOU), plus the kinds
         each object kind can be turned into and the earliest such transformation. Objects that are not
@@ -168,7 +186,7 @@ class Heuristic:
         return objs, reach, t_trans, loose, len(hit[0]), key, {}   # last: first-push memo for this state
 
     def _sharp_static(self, engine, blocks, d_block: int, layout) -> tuple:
-        tr, you_r = self._rule_gaps(blocks)
+        tr, you_r, _ = self._rule_gaps(blocks)
         flags = engine.flags
         you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
         t_trans = {a: d_block - 1 + min(out.values()) for a, out in tr.items()}
@@ -186,7 +204,7 @@ class Heuristic:
             return 0 if k in you_now else d_block - 1 + you_r.get(k, INF)
 
         objs = []
-        for cell, ident in layout[1] + tuple(_spawns(layout[1], engine.xforms)):
+        for cell, ident in list(layout[1]) + self._layout_spawns(layout, engine.xforms):
             k = ident & 0x1F
             ty = t_you_kind(k)
             for other in reach.get(k, ()):
@@ -234,18 +252,17 @@ class Heuristic:
         line = 0
         if r_min > 0:
             line = min(self._first_push(sharp, n, d_block) + r if ends is not None else d_block + r
-                       for n, r, ends in options)
+                       for n, r, ends, _ in options)
         x_kind = kind - v.NOUN_BLOCK0 + v.BABA
-        xs = [(j, cell, 0 if k == x_kind else t_trans[k], ty) for j, (cell, k, ty) in enumerate(objs)
-              if k == x_kind or x_kind in reach.get(k, ())]
         # Pairs of objects that are not YOU now only depend on (layout, d_block): cached, along with the
         # static would-be X objects and a per-cell memo for YOU objects meeting them.
         entry = self._meet_cache.get((static_key, kind))
         if entry is None:
-            static_xs = [x for x in xs if x[0] < n_static]
+            static_xs = self._would_be(objs, range(n_static), x_kind, reach, t_trans)
             entry = (self._meet(objs, static_xs, range(n_static), INF), static_xs, {})
             self._meet_cache[(static_key, kind)] = entry
         meet, static_xs, to_static = entry
+        xs = self._would_be(objs, range(n_static, len(objs)), x_kind, reach, t_trans)
         dist = self.dist
         # A YOU object (time 0) meeting a static would-be X object: max(tx + 1, distance).
         for j in range(n_static, len(objs)):
@@ -256,7 +273,7 @@ class Heuristic:
                                           default=INF)
             meet = min(meet, m)
         for jx, cx, tx, _ in xs:
-            if jx < n_static or tx + 1 >= meet:
+            if tx + 1 >= meet:
                 continue
             # A would-be X object that is YOU now: met by a static would-be YOU j, at
             # max(ty_j + 1, tx + 1, distance), or by another YOU object, at max(tx + 1, distance).
@@ -267,6 +284,18 @@ class Heuristic:
                     if meet <= tx + 1:
                         break
         return max(line, meet)
+
+    @staticmethod
+    def _would_be(objs, js, x_kind: int, reach, t_trans) -> list[tuple]:
+        """Objects among js that are or could become X objects: (index, cell, earliest time, YOU time)."""
+        out = []
+        for j in js:
+            cell, k, ty = objs[j]
+            if k == x_kind:
+                out.append((j, cell, 0, ty))
+            elif x_kind in reach.get(k, ()):
+                out.append((j, cell, t_trans[k], ty))
+        return out
 
     def _from_static(self, objs, n_static: int, static_key, cell: int) -> int:
         """Earliest meeting of any static would-be YOU object with cell: min over j of max(ty_j + 1, d)."""
@@ -292,7 +321,8 @@ class Heuristic:
         return meet
 
     def _rule_gaps(self, blocks: tuple) -> tuple:
-        """Fewest pushes to form each `A is B` (object kind -> {object kind: R}) and each `A is YOU`."""
+        """Fewest pushes to form each `A is B` (object kind -> {object kind: R}) and each `A is YOU`, and
+        every such rule not yet standing as (R, noun, IS, target block), fewest pushes first."""
         hit = self._gap_cache.get(blocks)
         if hit is not None:
             return hit
@@ -302,6 +332,7 @@ class Heuristic:
         you_blocks = [b for b, k in blocks if k == _YOU_B]
         tr: dict[int, dict[int, int]] = {}
         you_r: dict[int, int] = {}
+        lines = []
         for n, a in nouns:
             for i in iss:
                 for e in (1, w):
@@ -310,11 +341,16 @@ class Heuristic:
                             r = self._line_gap(n, i, t, e, frozen)
                             if r < tr.get(a, {}).get(b, INF):
                                 tr.setdefault(a, {})[b] = r
+                            if 0 < r < INF:
+                                lines.append((r, n, i, t))
                     for t in you_blocks:
                         r = self._line_gap(n, i, t, e, frozen)
                         if r < you_r.get(a, INF):
                             you_r[a] = r
-        hit = self._gap_cache[blocks] = (tr, you_r)
+                        if 0 < r < INF:
+                            lines.append((r, n, i, t))
+        lines.sort()
+        hit = self._gap_cache[blocks] = (tr, you_r, lines)
         return hit
 
     def _blocks(self, blocks: tuple) -> tuple:
@@ -340,11 +376,14 @@ class Heuristic:
                         r = self._line_gap(n, i, t, e, frozen)
                         if r >= INF:
                             continue
-                        ends = None
+                        ends, corner = None, 0
                         if r > 0 and i in frozen and t in frozen:
                             ends = self._pusher_ends(i - e, e, n, loose)
-                        per_kind.setdefault(kind, []).append((n, r, ends))
-        lines = [(kind, min(r for _, r, _ in opts), opts) for kind, opts in per_kind.items()]
+                            # The noun must move along both axes: a lone pusher changes sides in between.
+                            if n % w != (i - e) % w and n // w != (i - e) // w:
+                                corner = 2
+                        per_kind.setdefault(kind, []).append((n, r, ends, corner))
+        lines = [(kind, min(opt[1] for opt in opts), opts) for kind, opts in per_kind.items()]
         r_new = INF
         for i in iss:
             for e in (1, w):
@@ -364,6 +403,21 @@ class Heuristic:
         hit = self._block_cache[blocks] = (lines, r_new, max(1, len(loose)))
         return hit
 
+    def _helpful_time(self, sharp, blocks: tuple, d_block: int) -> int:
+        """Earliest move after which a helpful new rule can stand (on these levels: a new `A is YOU` or
+        `A is B`): its first push moves one of its three blocks (each no earlier than its _first_push), and
+        each push closes its gap R by at most one."""
+        best = INF
+        helpful_lines = self._rule_gaps(blocks)[2]
+        frozen = self.frozen
+        for r, n, i, t in helpful_lines:
+            if d_block - 1 + r >= best:
+                break
+            first = min((self._first_push(sharp, b, d_block) for b in (n, i, t) if b not in frozen),
+                        default=INF)
+            best = min(best, first - 1 + r)
+        return best
+
     def _open_slots(self, i: int, e: int) -> bool:
         """Can a frozen IS still get a new helpful rule along e (both slots neither border nor frozen)?"""
         slots = (i - e, i + e)
@@ -371,7 +425,15 @@ class Heuristic:
 
     def _line_gap(self, n: int, i: int, t: int, e: int, frozen: set[int]) -> int:
         """Pushes needed before n, i, t stand in a line (i - e, i, i + e); INF if frozen blocks or the border
-        make that line impossible."""
+        make that line impossible. A function of the four numbers alone (frozen is fixed per level), so it
+        is memoized: after a push only the lines through a moved block are new."""
+        key = (n, i, t, e)
+        r = self._line_memo.get(key)
+        if r is None:
+            r = self._line_memo[key] = self._line_gap_uncached(n, i, t, e, frozen)
+        return r
+
+    def _line_gap_uncached(self, n: int, i: int, t: int, e: int, frozen: set[int]) -> int:
         for a, b, offset in ((n, i, e), (i, t, e), (n, t, 2 * e)):
             if a in frozen and b in frozen and b - a != offset:
                 return INF
@@ -408,6 +470,10 @@ class Heuristic:
         if px is None or py is None:
             return gap
         p = py * w + px
+        # A frozen block holds its cell for good: no other block can take that slot.
+        for b, k in ((n, 0), (i, 1), (t, 2)):
+            if p + k * e in frozen and p + k * e != b:
+                return INF
         dist = self.dist
         return max(gap, dist[n][p], dist[i][p + e], dist[t][p + 2 * e])
 
@@ -479,19 +545,30 @@ def _spawns(objects, xforms) -> list[tuple[int, int]]:
     they were there now, which only makes it lower."""
     if not xforms:
         return []
+    spawned = _spawned_kinds(xforms)
+    out = []
+    for cell, ident in objects:
+        for new in spawned.get(ident & 0x1F, ()):
+            out.append((cell, new))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _spawned_kinds(xforms: tuple) -> dict[int, tuple[int, ...]]:
+    """Object kind -> identities the transformations in force can turn it into, directly or in a chain."""
     step: dict[int, list[int]] = {}
     for kind, code in xforms:
         step.setdefault(kind, []).append(code & 0xFF)
-    out = []
-    for cell, ident in objects:
-        seen: set[int] = set()
-        todo = [ident & 0x1F]
+    out = {}
+    for kind in step:
+        seen: list[int] = []
+        todo = [kind]
         while todo:
             for new in step.get(todo.pop(), ()):
                 if new not in seen:
-                    seen.add(new)
-                    out.append((cell, new))
+                    seen.append(new)
                     todo.append(new & 0x1F)
+        out[kind] = tuple(seen)
     return out
 
 

@@ -31,7 +31,7 @@ MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 QUICK_BUDGET = 3_000
 GUIDE_WEIGHT = 2
 GUIDE_BUDGET = 20_000
-EXACT_BUDGET = 30_000
+EXACT_BUDGET = 300_000   # about 1 GB at its peak; analysis.py passes a smaller one per step
 
 
 @dataclass
@@ -134,15 +134,17 @@ class _Search:
         return out[::-1]
 
 
-def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True) -> SolveResult:
+def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
+                 exact_budget: int = EXACT_BUDGET) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
     A short exact pass settles most levels. Otherwise a quick guided search (guide.py, weighted A*) finds
     a winning plan; its length U is an upper bound. Then exact A* with the admissible bound looks for
     anything shorter: it stores no state whose bound already reaches U and stops once every open state
-    does, which proves the best plan shortest. Only if the exact pass runs out of budget is the plan
-    returned with `optimal=False` (and the exact pass's proven `lower_bound`). `prove=False` skips the exact pass whenever the guided one found a plan:
-    a winning plan fast, not proven shortest (an oracle that only needs to win, a replay check)."""
+    does, which proves the best plan shortest. Only if the exact pass stores more than `exact_budget`
+    states is the plan returned with `optimal=False` (and the exact pass's proven `lower_bound`).
+    `prove=False` skips the exact pass whenever the guided one found a plan: a winning plan fast, not
+    proven shortest (an oracle that only needs to win, a replay check)."""
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
     # Most levels (and states that can no longer win) are settled by a short exact pass.
@@ -162,7 +164,7 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True) -> So
     if best is not None and not prove:
         return SolveResult(best.plan, best.expanded, spent, False, 0)
     cutoff = max_depth if best is None else len(best.plan) - 1
-    exact = _Search(engine, cutoff, budget=EXACT_BUDGET)
+    exact = _Search(engine, cutoff, budget=exact_budget)
     try:
         result = _run(exact)
     except _Budget:

@@ -95,13 +95,53 @@ def test_every_task_is_solved_and_the_plan_replays(task):
 
 
 def test_a_level_beyond_the_exact_budget_still_gets_a_winning_plan_and_an_honest_bound():
-    """Seed 0 needs ~29 moves and the exact pass cannot finish: the guided plan comes back unproven."""
+    """Seed 0 needs 23 to 29 moves and the exact pass cannot finish within 30,000 states (the budget
+    analysis.py gives each step): the guided plan comes back unproven, with a proven lower bound."""
     task = "env/two_room-make_win-distr_win_rule"
     env = envs.make("babaisai", task)
     env.reset(seed=0)
-    result = solve_engine(env.engine)
+    result = solve_engine(env.engine, exact_budget=30_000)
     assert result.plan is not None and replay_wins(task, 0, [env.language_action_space[a] for a in result.plan])
     assert 10 <= result.lower_bound < len(result.plan) and not result.optimal
+
+
+def test_a_two_room_make_win_level_is_proven_through_its_transformations():
+    """distr_obj_rule seed 5: `WALL IS BABA` can turn every wall into a baba; the bound prices those
+    spawned YOU objects instead of giving up, and the exact pass proves the 22-move guided plan."""
+    env = envs.make("babaisai", "env/two_room-make_win-distr_obj_rule")
+    env.reset(seed=5)
+    result = solve_engine(env.engine)
+    assert result.optimal and len(result.plan) == result.lower_bound == 22
+
+
+def _first_state_with_a_transformation(task: str, seed: int):
+    env = envs.make("babaisai", task)
+    env.reset(seed=seed)
+    engine = env.engine.clone()
+    engine.max_steps = 1 << 30
+    seen, queue = {engine.key()}, deque([engine.snapshot()])
+    while queue:
+        engine.restore(queue.popleft())
+        if engine.xforms and engine.you_reference() is not None:
+            return engine
+        snap = engine.snapshot()
+        for action in (1, 2, 3, 4):
+            engine.restore(snap)
+            out = engine.step(action)
+            if not (out.won or out.lost) and engine.you_reference() is not None and engine.key() not in seen:
+                seen.add(engine.key())
+                queue.append(engine.snapshot())
+    raise AssertionError("no transformation reachable")
+
+
+def test_the_bound_under_a_transformation_in_force_is_positive_and_below_the_optimum():
+    from envs.babaisai.heuristic import Heuristic
+
+    engine = _first_state_with_a_transformation("env/two_room-goto_win-distr_win_rule", 2)
+    assert engine.xforms
+    bound = Heuristic(engine)(engine)[0]
+    shortest = solve_engine(engine)
+    assert shortest.optimal and 1 < bound <= len(shortest.plan) == bfs_length(engine, 12) == 9
 
 
 def test_the_exact_pass_proves_a_guided_plan_shortest():
@@ -144,6 +184,13 @@ def test_blocks_on_the_first_and_last_interior_columns_never_change_column():
     wall, is_block, you, stop = 2 * w + 1, 4 * w + 5, 7 * w + 3, 2 * w + 3
     assert bound._line_gap(wall, is_block, you, w, bound.frozen) == INF
     assert bound._line_gap(wall, is_block, stop, 1, bound.frozen) == 5   # IS: 3 left, 2 up
+    # The frozen IS and WIN in the top-right corner fix any line through the WIN, and the IS slot is
+    # taken by that frozen IS: the loose IS can never stand there.
+    frozen_is, frozen_win = w + 10, w + 11
+    assert {frozen_is, frozen_win} <= bound.frozen
+    door = 5 * w + 7
+    assert bound._line_gap(door, is_block, frozen_win, 1, bound.frozen) == INF
+    assert bound._line_gap(door, frozen_is, frozen_win, 1, bound.frozen) == 6   # 2 right, 4 up
 
 
 def test_the_guide_prices_walks_and_pushes():
