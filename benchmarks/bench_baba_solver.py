@@ -11,6 +11,7 @@ bound), the median and max per level, and (last line) the total. `--no-prove` ti
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import time
 
@@ -55,6 +56,8 @@ def main() -> None:
           f"over 2 s wall: {sum(t > 2.0 for t in times)}, over 2 s cpu: {sum(c > 2.0 for c in cpus)}")
     print(f"per level wall: median {statistics.median(times):.3f} s, max {max(times):.3f} s; "
           f"cpu: median {statistics.median(cpus):.3f} s, max {max(cpus):.3f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # kilobytes on Linux
+    print(f"peak memory (largest single search): {peak:.0f} MB")
     print(f"total: {sum(times):.1f} s wall, {sum(cpus):.1f} s cpu for {len(rows)} levels "
           f"(goal: < 60 s, each < 2 s)")
 

@@ -12,6 +12,10 @@ docs/babaisai.md; in short, with no rule that moves or creates objects (PUSH, PU
   with the YOU on a known line of cells, from which it still has to walk to an X object.
 * Plans that first form some other rule that could help (a new YOU, PUSH, PULL, MOVE, OPEN, SHUT or
   `X is Y`) need at least D_block - 1 + R_new moves; STOP and LOSE only ever hinder.
+
+On levels whose blocks are only nouns, IS, YOU, WIN and STOP, sharper terms (`_sharp_*`) bound when each
+object can first move as a YOU, and `X is Y` rules in force are priced through the objects they can
+spawn (`_spawns`) instead of giving up.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class Heuristic:
         self._near_memo: dict[tuple, dict] = {}
         self._line_memo: dict[tuple, int] = {}
         self._spawn_cache: dict[tuple, list] = {}
+        self._static_push: dict[tuple, int] = {}
+        self._chain_cache: dict[tuple, list] = {}
         self._setup_cache: dict[tuple, tuple] = {}
         # A frozen block stays frozen forever (what holds it is border or frozen), so the start state's
         # frozen set is a valid (if smaller) frozen set for every later state.
@@ -210,7 +216,7 @@ class Heuristic:
             for other in reach.get(k, ()):
                 ty = min(ty, max(t_trans[k], t_you_kind(other)))
             objs.append((cell, k, ty))
-        loose = [b for b, _ in blocks if b not in self.frozen]
+        loose = tuple(b for b, _ in blocks if b not in self.frozen)
         return objs, reach, t_trans, loose
 
     def _first_push(self, sharp, n: int, d_block: int) -> int:
@@ -225,23 +231,54 @@ class Heuristic:
         return result
 
     def _first_push_uncached(self, sharp, n: int, d_block: int) -> int:
-        objs, _, _, loose = sharp[:4]
-        reach = min((ty + self.dist[cell][n] for cell, _, ty in objs if ty < INF), default=INF)
+        objs, _, _, loose, n_static, static_key, _ = sharp
+        # Static objects (not YOU now) only depend on (layout, d_block): their part of the reach is cached.
+        key = (static_key, n)
+        reach = self._static_push.get(key)
+        if reach is None:
+            dist = self.dist
+            reach = self._static_push[key] = min((ty + dist[cell][n] for cell, _, ty in objs[:n_static]
+                                                  if ty < INF), default=INF)
+        for cell, _, _ in objs[n_static:]:     # YOU objects: time 0
+            reach = min(reach, self.dist[cell][n])
         best = reach
+        for k, chain, spread in self._chains(loose, n):
+            if reach - k + 1 >= best:
+                continue
+            # A chain of k blocks: the pusher stops k - 1 cells further back, once the chain is there.
+            best = min(best, max(reach - k + 1, d_block + spread if chain is None
+                                 else d_block + max(chain, spread)))
+        return max(d_block, best)
+
+    def _chains(self, loose: tuple, n: int) -> list[tuple]:
+        """Every push chain block n can head, per layout: (k blocks in a line, the farthest any other loose
+        block is from a chain cell that holds none (None when each already holds one), how far the nearest
+        others must close in so that k - 1 distinct ones can fill it), both without the D_block offset."""
+        key = (loose, n)
+        hit = self._chain_cache.get(key)
+        if hit is not None:
+            return hit
+        dist = self.dist
         others = [b for b in loose if b != n]
         # Distinct blocks fill the chain: the j-th nearest one must close its distance to n down to j.
-        near = sorted(self.dist[b][n] for b in others)
-        spread = [d_block + max(near[i] - i - 1 for i in range(j)) for j in range(1, len(near) + 1)]
+        near = sorted(dist[b][n] for b in others)
+        spread, worst = [], -INF
+        for i, d in enumerate(near):
+            worst = max(worst, d - i - 1)
+            spread.append(worst)
+        rows = []
         for d in self.dirs:
-            chain_cost = 0
+            chain = None
             for k in range(2, len(others) + 2):
                 cell = n - (k - 1) * d
-                if cell in self.solid or n - k * d in self.solid or reach - k + 1 >= best:
+                if cell in self.solid or n - k * d in self.solid:
                     break
                 if cell not in others:
-                    chain_cost = max(chain_cost, d_block + min(self.dist[b][cell] for b in others))
-                best = min(best, max(reach - k + 1, chain_cost, spread[k - 2]))
-        return max(d_block, best)
+                    c = min(dist[b][cell] for b in others)
+                    chain = c if chain is None else max(chain, c)
+                rows.append((k, chain, spread[k - 2]))
+        self._chain_cache[key] = rows
+        return rows
 
     def _sharp_kind(self, sharp, kind: int, r_min: int, options, d_block: int) -> int:
         """Lower bound for plans that win through `X is WIN` (X = kind's noun), valid whatever other rules
