@@ -184,15 +184,16 @@ class Heuristic:
         hit = self._setup_cache.get(key)
         if hit is None:
             hit = self._setup_cache[key] = self._sharp_static(engine, blocks, d_block, layout)
-        objs, reach, t_trans, loose = hit
+        objs, reach, t_trans, loose, helpful = hit
         cells = engine.cells
         yous = [(i, cells[i] & 0xFF) for i in engine.you_cells]
         # A spawn on a YOU's cell is priced as moving from the start (time 0): never too late.
         objs = objs + [(i, ident & 0x1F, 0) for i, ident in yous + _spawns(yous, engine.xforms)]
-        return objs, reach, t_trans, loose, len(hit[0]), key, {}   # last: first-push memo for this state
+        # [6]: first-push memo for this state; [7]: helpful new rules not yet standing (_rule_gaps)
+        return objs, reach, t_trans, loose, len(hit[0]), key, {}, helpful
 
     def _sharp_static(self, engine, blocks, d_block: int, layout) -> tuple:
-        tr, you_r, _ = self._rule_gaps(blocks)
+        tr, you_r, helpful = self._rule_gaps(blocks)
         flags = engine.flags
         you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
         t_trans = {a: d_block - 1 + min(out.values()) for a, out in tr.items()}
@@ -217,7 +218,7 @@ class Heuristic:
                 ty = min(ty, max(t_trans[k], t_you_kind(other)))
             objs.append((cell, k, ty))
         loose = tuple(b for b, _ in blocks if b not in self.frozen)
-        return objs, reach, t_trans, loose
+        return objs, reach, t_trans, loose, helpful
 
     def _first_push(self, sharp, n: int, d_block: int) -> int:
         """Earliest move that can push block n. A YOU and a still block close their distance by at most one
@@ -231,7 +232,7 @@ class Heuristic:
         return result
 
     def _first_push_uncached(self, sharp, n: int, d_block: int) -> int:
-        objs, _, _, loose, n_static, static_key, _ = sharp
+        objs, _, _, loose, n_static, static_key = sharp[:6]
         # Static objects (not YOU now) only depend on (layout, d_block): their part of the reach is cached.
         key = (static_key, n)
         reach = self._static_push.get(key)
@@ -242,18 +243,20 @@ class Heuristic:
         for cell, _, _ in objs[n_static:]:     # YOU objects: time 0
             reach = min(reach, self.dist[cell][n])
         best = reach
-        for k, chain, spread in self._chains(loose, n):
-            if reach - k + 1 >= best:
-                continue
-            # A chain of k blocks: the pusher stops k - 1 cells further back, once the chain is there.
-            best = min(best, max(reach - k + 1, d_block + spread if chain is None
-                                 else d_block + max(chain, spread)))
+        # A chain of k blocks: the pusher stops k - 1 cells further back, once the chain is there.
+        for k, wait in self._chains(loose, n):
+            if d_block + wait >= best:
+                break                         # waits only grow with k
+            if reach - k + 1 < best:
+                best = max(reach - k + 1, d_block + wait)
         return max(d_block, best)
 
     def _chains(self, loose: tuple, n: int) -> list[tuple]:
-        """Every push chain block n can head, per layout: (k blocks in a line, the farthest any other loose
-        block is from a chain cell that holds none (None when each already holds one), how far the nearest
-        others must close in so that k - 1 distinct ones can fill it), both without the D_block offset."""
+        """Push chains block n can head, per layout: (k blocks in a line, the fewest moves after D_block
+        before such a chain can stand), the least over the four directions, k increasing. A chain waits for
+        every chain cell that holds no loose block to get one (the nearest other block's distance to it)
+        and for k - 1 distinct blocks to close in on n (the j-th nearest one down to distance j). The wait
+        never shrinks as k grows: a longer chain in one direction needs everything the shorter one did."""
         key = (loose, n)
         hit = self._chain_cache.get(key)
         if hit is not None:
@@ -266,17 +269,18 @@ class Heuristic:
         for i, d in enumerate(near):
             worst = max(worst, d - i - 1)
             spread.append(worst)
-        rows = []
+        waits: dict[int, int] = {}
         for d in self.dirs:
-            chain = None
+            fill = -INF
             for k in range(2, len(others) + 2):
                 cell = n - (k - 1) * d
                 if cell in self.solid or n - k * d in self.solid:
                     break
                 if cell not in others:
-                    c = min(dist[b][cell] for b in others)
-                    chain = c if chain is None else max(chain, c)
-                rows.append((k, chain, spread[k - 2]))
+                    fill = max(fill, min(dist[b][cell] for b in others))
+                wait = max(fill, spread[k - 2])
+                waits[k] = min(waits.get(k, INF), wait)
+        rows = sorted(waits.items())
         self._chain_cache[key] = rows
         return rows
 
@@ -285,7 +289,7 @@ class Heuristic:
         they form: the X noun's own pushes when IS and WIN are frozen, and the meeting of a would-be YOU
         object with a would-be X object (their distance shrinks by at most one per move, and only while one
         of them is YOU)."""
-        objs, reach, t_trans, _, n_static, static_key, _ = sharp
+        objs, reach, t_trans, _, n_static, static_key = sharp[:6]
         line = 0
         if r_min > 0:
             line = min(self._first_push(sharp, n, d_block) + r if ends is not None else d_block + r
@@ -445,7 +449,7 @@ class Heuristic:
         `A is B`): its first push moves one of its three blocks (each no earlier than its _first_push), and
         each push closes its gap R by at most one."""
         best = INF
-        helpful_lines = self._rule_gaps(blocks)[2]
+        helpful_lines = sharp[7]
         frozen = self.frozen
         for r, n, i, t in helpful_lines:
             if d_block - 1 + r >= best:
