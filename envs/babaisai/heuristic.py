@@ -129,19 +129,20 @@ class Heuristic:
             else:
                 bound = d_block + r_min
                 targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
-                if helpful_first <= bound and not sharpened:
+                if helpful_first + 1 <= bound and not sharpened:
                     helpful_first = max(helpful_first, self._helpful_time(sharp, blocks, d_block))
                     sharpened = True
-                if not targets or helpful_first > bound:
+                if not targets or helpful_first + 1 > bound:
                     case2 = INF                      # no X object: only a helpful new rule could help
                     if targets:
                         case2 = max(bound, self._near(yous, targets))
                         if len(yous) == 1:
                             case2 = max(case2, self._walk(options, yous, targets, d_block, chain, sharp))
-                    if case2 > helpful_first and not sharpened:
+                    if case2 > helpful_first + 1 and not sharpened:
                         helpful_first = max(helpful_first, self._helpful_time(sharp, blocks, d_block))
                         sharpened = True
-                    bound = max(bound, min(case2, helpful_first))
+                    # A helpful rule in force before the winning move stood after move helpful_first.
+                    bound = max(bound, min(case2, helpful_first + 1))
             candidates.append((bound, kind, r_min, options))
         # The sharp terms only ever raise a kind's bound, so kinds already at or above the best are skipped.
         candidates.sort(key=lambda c: c[0])
@@ -396,9 +397,10 @@ class Heuristic:
 
     def _blocks(self, blocks: tuple) -> tuple:
         """For a block layout: per noun kind, (fewest pushes R to form `noun IS WIN`, options), where each
-        option is (noun cell, R, ends) and ends lists, when the line's IS and WIN blocks are frozen,
-        (cells the pusher can stand on after the last push, pushes needed to bring a chain block there);
-        plus R_new for helpful new rules and the longest possible push chain."""
+        option is (noun cell, R, ends, corner): when the line's IS and WIN blocks are frozen, ends lists
+        (cells the pusher can stand on after the last push, pushes needed to bring a chain block there) and
+        corner is 2 if the noun must move along both axes to reach its slot (else 0); plus R_new for helpful
+        new rules and the longest possible push chain."""
         hit = self._block_cache.get(blocks)
         if hit is not None:
             return hit
