@@ -78,7 +78,7 @@ def test_no_win_gives_none():
 
 # Every BALROG level (40 tasks x seeds 0-9) gets a plan that wins on replay. The default run takes the
 # guided pass's plan (about a minute for all 400); LADDER_SLOW_TESTS=1 also runs the exact pass on each
-# (several minutes: the two-room "make win" levels take seconds each).
+# (about five minutes: some two-room "make win" levels take 10 to 45 s each).
 PROVE = os.environ.get("LADDER_SLOW_TESTS") == "1"
 
 
