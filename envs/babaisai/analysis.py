@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from envs.babaisai import rules as R
 from envs.babaisai import vocab as v
 from envs.babaisai.env import ACTION_INDEX, BabaIsAIEnv
-from envs.babaisai.solver import solve_engine
+from envs.babaisai.solver import EXACT_BUDGET, solve_engine
 
 
 @dataclass
@@ -61,7 +61,7 @@ class _Distances:
 SOLVE_HORIZON = 100  # the game's own step limit
 # The solver runs at every step of a trajectory, so each proof gets a tenth of solve()'s budget: a step
 # whose proof needs more keeps the best plan found and is marked exact=False (a few two-room levels).
-EXACT_BUDGET_PER_STEP = 30_000
+EXACT_BUDGET_PER_STEP = EXACT_BUDGET // 10
 WASTED_MOVES_SHOWN = 4  # describe_analysis lists this many wasted moves one by one
 
 

@@ -120,8 +120,10 @@ class Heuristic:
             return max(1, best)
         lines, r_new, chain = self._blocks(blocks)
         helpful_first = d_block - 1 + r_new        # plans that first form a helpful new rule
-        sharp = self._sharp_setup(engine, blocks, d_block, layout) if self.simple else None
-        sharpened = sharp is None
+        sharp = None
+        if self.simple:
+            sharp = self._sharp_setup(engine, layout, d_block)
+            helpful_first = max(helpful_first, self._helpful_time(sharp, d_block))
         candidates = []
         for kind, r_min, options in lines:
             if r_min == 0:                           # `X is WIN` stands: D_win covers it, or a push
@@ -129,18 +131,12 @@ class Heuristic:
             else:
                 bound = d_block + r_min
                 targets = [i for i, ident in objects if ident & 0x1F == kind - v.NOUN_BLOCK0 + v.BABA]
-                if helpful_first + 1 <= bound and not sharpened:
-                    helpful_first = max(helpful_first, self._helpful_time(sharp, blocks, d_block))
-                    sharpened = True
                 if not targets or helpful_first + 1 > bound:
                     case2 = INF                      # no X object: only a helpful new rule could help
                     if targets:
                         case2 = max(bound, self._near(yous, targets))
                         if len(yous) == 1:
                             case2 = max(case2, self._walk(options, yous, targets, d_block, chain, sharp))
-                    if case2 > helpful_first + 1 and not sharpened:
-                        helpful_first = max(helpful_first, self._helpful_time(sharp, blocks, d_block))
-                        sharpened = True
                     # A helpful rule in force before the winning move stood after move helpful_first.
                     bound = max(bound, min(case2, helpful_first + 1))
             candidates.append((bound, kind, r_min, options))
@@ -176,7 +172,7 @@ class Heuristic:
             hit = self._spawn_cache[layout] = _spawns(layout[1], xforms)
         return hit
 
-    def _sharp_setup(self, engine, blocks, d_block: int, layout) -> tuple:
+    def _sharp_setup(self, engine, layout, d_block: int) -> tuple:
         """Per object: (cell, kind, earliest move count after which it can move as a YOU), plus the kinds
         each object kind can be turned into and the earliest such transformation. Objects that are not
         YOU now come first and depend only on (layout, d_block), so that part is cached; the YOU objects
@@ -184,7 +180,7 @@ class Heuristic:
         key = (layout, d_block)
         hit = self._setup_cache.get(key)
         if hit is None:
-            hit = self._setup_cache[key] = self._sharp_static(engine, blocks, d_block, layout)
+            hit = self._setup_cache[key] = self._sharp_static(engine, layout, d_block)
         objs, reach, t_trans, loose, helpful = hit
         cells = engine.cells
         yous = [(i, cells[i] & 0xFF) for i in engine.you_cells]
@@ -193,7 +189,8 @@ class Heuristic:
         # [6]: first-push memo for this state; [7]: helpful new rules not yet standing (_rule_gaps)
         return objs, reach, t_trans, loose, len(hit[0]), key, {}, helpful
 
-    def _sharp_static(self, engine, blocks, d_block: int, layout) -> tuple:
+    def _sharp_static(self, engine, layout, d_block: int) -> tuple:
+        blocks = layout[0]
         tr, you_r, helpful = self._rule_gaps(blocks)
         flags = engine.flags
         you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
@@ -446,14 +443,13 @@ class Heuristic:
         hit = self._block_cache[blocks] = (lines, r_new, max(1, len(loose)))
         return hit
 
-    def _helpful_time(self, sharp, blocks: tuple, d_block: int) -> int:
+    def _helpful_time(self, sharp, d_block: int) -> int:
         """Earliest move after which a helpful new rule can stand (on these levels: a new `A is YOU` or
         `A is B`): its first push moves one of its three blocks (each no earlier than its _first_push), and
         each push closes its gap R by at most one."""
         best = INF
-        helpful_lines = sharp[7]
         frozen = self.frozen
-        for r, n, i, t in helpful_lines:
+        for r, n, i, t in sharp[7]:
             if d_block - 1 + r >= best:
                 break
             first = min((self._first_push(sharp, b, d_block) for b in (n, i, t) if b not in frozen),
