@@ -153,9 +153,14 @@ class Heuristic:
     def _walk(self, options, yous, targets, d_block: int, chain: int, sharp=None) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
         walk = INF
-        for n, r, ends, corner in options:
+        for n, r, ends, corner, movers in options:      # fewest pushes first
+            if d_block + r >= walk:
+                break                                   # every later option ends no earlier
             if ends is None:
-                walk = min(walk, d_block + r)
+                first = d_block
+                if sharp is not None:
+                    first = min((self._first_push(sharp, b, d_block) for b in movers), default=INF)
+                walk = min(walk, first + r)
                 continue
             first = max(d_block, self._near(yous, [n]) - chain + 1)
             if sharp is not None:
@@ -181,29 +186,34 @@ class Heuristic:
         hit = self._setup_cache.get(key)
         if hit is None:
             hit = self._setup_cache[key] = self._sharp_static(engine, layout, d_block)
-        objs, reach, t_trans, loose, helpful = hit
+        objs, turn, loose, helpful = hit
         cells = engine.cells
         yous = [(i, cells[i] & 0xFF) for i in engine.you_cells]
         # A spawn on a YOU's cell is priced as moving from the start (time 0): never too late.
         objs = objs + [(i, ident & 0x1F, 0) for i, ident in yous + _spawns(yous, engine.xforms)]
-        # [6]: first-push memo for this state; [7]: helpful new rules not yet standing (_rule_gaps)
-        return objs, reach, t_trans, loose, len(hit[0]), key, {}, helpful
+        # [5]: first-push memo for this state; [6]: helpful new rules not yet standing (_rule_gaps)
+        return objs, turn, loose, len(hit[0]), key, {}, helpful
 
     def _sharp_static(self, engine, layout, d_block: int) -> tuple:
         blocks = layout[0]
         tr, you_r, helpful = self._rule_gaps(blocks)
         flags = engine.flags
         you_now = {k for k in v.OBJECT_KINDS if any(flags[(c << 5) | k] & v.YOU for c in range(8))}
-        t_trans = {a: d_block - 1 + min(out.values()) for a, out in tr.items()}
-        reach: dict[int, set[int]] = {}
-        for a in tr:
-            seen, todo = set(), [a]
-            while todo:
-                for b in tr.get(todo.pop(), ()):
-                    if b not in seen:
-                        seen.add(b)
-                        todo.append(b)
-            reach[a] = seen - {a}
+        # turn[a][b]: earliest move after which a objects can be b objects. Along a chain of rules
+        # a -> c -> b every rule must stand, so a chain costs its slowest rule (a bottleneck path).
+        turn = {a: {b: d_block - 1 + r for b, r in out.items() if b != a} for a, out in tr.items()}
+        kinds = set(turn) | {b for out in turn.values() for b in out}
+        for c in kinds:
+            via = turn.get(c)
+            if not via:
+                continue
+            for a, out in turn.items():
+                ac = out.get(c)
+                if ac is None:
+                    continue
+                for b, cb in via.items():
+                    if b != a and max(ac, cb) < out.get(b, INF):
+                        out[b] = max(ac, cb)
 
         def t_you_kind(k: int) -> int:
             return 0 if k in you_now else d_block - 1 + you_r.get(k, INF)
@@ -212,25 +222,25 @@ class Heuristic:
         for cell, ident in list(layout[1]) + self._layout_spawns(layout, engine.xforms):
             k = ident & 0x1F
             ty = t_you_kind(k)
-            for other in reach.get(k, ()):
-                ty = min(ty, max(t_trans[k], t_you_kind(other)))
+            for other, t in turn.get(k, {}).items():
+                ty = min(ty, max(t, t_you_kind(other)))
             objs.append((cell, k, ty))
         loose = tuple(b for b, _ in blocks if b not in self.frozen)
-        return objs, reach, t_trans, loose, helpful
+        return objs, turn, loose, helpful
 
     def _first_push(self, sharp, n: int, d_block: int) -> int:
         """Earliest move that can push block n. A YOU and a still block close their distance by at most one
         per move (only YOU objects and pushed blocks move, all one way), and only once the object is YOU;
         a chain of k blocks lets the pusher stop k cells short, but each chain cell not already holding a
         loose block needs a block pushed in first."""
-        memo = sharp[6]
+        memo = sharp[5]
         if n in memo:
             return memo[n]
         memo[n] = result = self._first_push_uncached(sharp, n, d_block)
         return result
 
     def _first_push_uncached(self, sharp, n: int, d_block: int) -> int:
-        objs, _, _, loose, n_static, static_key = sharp[:6]
+        objs, _, loose, n_static, static_key = sharp[:5]
         # Static objects (not YOU now) only depend on (layout, d_block): their part of the reach is cached.
         key = (static_key, n)
         reach = self._static_push.get(key)
@@ -287,21 +297,25 @@ class Heuristic:
         they form: the X noun's own pushes when IS and WIN are frozen, and the meeting of a would-be YOU
         object with a would-be X object (their distance shrinks by at most one per move, and only while one
         of them is YOU)."""
-        objs, reach, t_trans, _, n_static, static_key = sharp[:6]
+        objs, turn, _, n_static, static_key = sharp[:5]
         line = 0
         if r_min > 0:
-            line = min(self._first_push(sharp, n, d_block) + r if ends is not None else d_block + r
-                       for n, r, ends, _ in options)
+            # The line's first push moves one of its loose blocks; then each push closes R by at most one.
+            line = INF
+            for _, r, _, _, movers in options:     # fewest pushes first
+                if d_block + r >= line:
+                    break
+                line = min(line, min((self._first_push(sharp, b, d_block) for b in movers), default=INF) + r)
         x_kind = kind - v.NOUN_BLOCK0 + v.BABA
         # Pairs of objects that are not YOU now only depend on (layout, d_block): cached, along with the
         # static would-be X objects and a per-cell memo for YOU objects meeting them.
         entry = self._meet_cache.get((static_key, kind))
         if entry is None:
-            static_xs = self._would_be(objs, range(n_static), x_kind, reach, t_trans)
+            static_xs = self._would_be(objs, range(n_static), x_kind, turn)
             entry = (self._meet(objs, static_xs, range(n_static), INF), static_xs, {})
             self._meet_cache[(static_key, kind)] = entry
         meet, static_xs, to_static = entry
-        xs = self._would_be(objs, range(n_static, len(objs)), x_kind, reach, t_trans)
+        xs = self._would_be(objs, range(n_static, len(objs)), x_kind, turn)
         dist = self.dist
         # A YOU object (time 0) meeting a static would-be X object: max(tx + 1, distance).
         for j in range(n_static, len(objs)):
@@ -325,15 +339,15 @@ class Heuristic:
         return max(line, meet)
 
     @staticmethod
-    def _would_be(objs, js, x_kind: int, reach, t_trans) -> list[tuple]:
+    def _would_be(objs, js, x_kind: int, turn) -> list[tuple]:
         """Objects among js that are or could become X objects: (index, cell, earliest time, YOU time)."""
         out = []
         for j in js:
             cell, k, ty = objs[j]
             if k == x_kind:
                 out.append((j, cell, 0, ty))
-            elif x_kind in reach.get(k, ()):
-                out.append((j, cell, t_trans[k], ty))
+            elif x_kind in turn.get(k, ()):
+                out.append((j, cell, turn[k][x_kind], ty))
         return out
 
     def _from_static(self, objs, n_static: int, static_key, cell: int) -> int:
@@ -361,7 +375,7 @@ class Heuristic:
 
     def _rule_gaps(self, blocks: tuple) -> tuple:
         """Fewest pushes to form each `A is B` (object kind -> {object kind: R}) and each `A is YOU`, and
-        every such rule not yet standing as (R, noun, IS, target block), fewest pushes first."""
+        every such rule not yet standing as (R, noun, IS, target block, A kind), fewest pushes first."""
         hit = self._gap_cache.get(blocks)
         if hit is not None:
             return hit
@@ -381,23 +395,24 @@ class Heuristic:
                             if r < tr.get(a, {}).get(b, INF):
                                 tr.setdefault(a, {})[b] = r
                             if 0 < r < INF:
-                                lines.append((r, n, i, t))
+                                lines.append((r, n, i, t, a))
                     for t in you_blocks:
                         r = self._line_gap(n, i, t, e, frozen)
                         if r < you_r.get(a, INF):
                             you_r[a] = r
                         if 0 < r < INF:
-                            lines.append((r, n, i, t))
+                            lines.append((r, n, i, t, a))
         lines.sort()
         hit = self._gap_cache[blocks] = (tr, you_r, lines)
         return hit
 
     def _blocks(self, blocks: tuple) -> tuple:
         """For a block layout: per noun kind, (fewest pushes R to form `noun IS WIN`, options), where each
-        option is (noun cell, R, ends, corner): when the line's IS and WIN blocks are frozen, ends lists
-        (cells the pusher can stand on after the last push, pushes needed to bring a chain block there) and
-        corner is 2 if the noun must move along both axes to reach its slot (else 0); plus R_new for helpful
-        new rules and the longest possible push chain."""
+        option is (noun cell, R, ends, corner, movers): when the line's IS and WIN blocks are frozen, ends
+        lists (cells the pusher can stand on after the last push, pushes needed to bring a chain block
+        there) and corner is 2 if the noun must move along both axes to reach its slot (else 0); movers are
+        the line's blocks that are not frozen. Plus R_new for helpful new rules and the longest possible
+        push chain."""
         hit = self._block_cache.get(blocks)
         if hit is not None:
             return hit
@@ -422,8 +437,11 @@ class Heuristic:
                             # The noun must move along both axes: a lone pusher changes sides in between.
                             if n % w != (i - e) % w and n // w != (i - e) // w:
                                 corner = 2
-                        per_kind.setdefault(kind, []).append((n, r, ends, corner))
-        lines = [(kind, min(opt[1] for opt in opts), opts) for kind, opts in per_kind.items()]
+                        movers = tuple(b for b in (n, i, t) if b not in frozen)
+                        per_kind.setdefault(kind, []).append((n, r, ends, corner, movers))
+        for opts in per_kind.values():
+            opts.sort(key=lambda opt: opt[1])
+        lines = [(kind, opts[0][1], opts) for kind, opts in per_kind.items()]
         r_new = INF
         for i in iss:
             for e in (1, w):
@@ -444,14 +462,21 @@ class Heuristic:
         return hit
 
     def _helpful_time(self, sharp, d_block: int) -> int:
-        """Earliest move after which a helpful new rule can stand (on these levels: a new `A is YOU` or
-        `A is B`): its first push moves one of its three blocks (each no earlier than its _first_push), and
-        each push closes its gap R by at most one."""
+        """Earliest move after which a helpful new rule with an effect can stand (on these levels: a new
+        `A is YOU` or `A is B` while some A object exists): its first push moves one of its three blocks
+        (each no earlier than its _first_push), and each push closes its gap R by at most one.
+
+        Only rules whose A kind has objects now count. Objects of a new kind can only appear through an
+        `A is B` rule whose A objects exist, so until the first such rule stands the kinds on the grid stay
+        the same and any other new rule changes nothing."""
         best = INF
         frozen = self.frozen
-        for r, n, i, t in sharp[7]:
+        present = {k for _, k, _ in sharp[0]}
+        for r, n, i, t, a in sharp[6]:
             if d_block - 1 + r >= best:
                 break
+            if a not in present:
+                continue
             first = min((self._first_push(sharp, b, d_block) for b in (n, i, t) if b not in frozen),
                         default=INF)
             best = min(best, first - 1 + r)
