@@ -31,13 +31,15 @@ class Guide:
         blocks, objects = [], []
         for i in engine.scan:
             c = cells[i]
+            top = True
             while c:
                 kind = c & 0x1F
                 if kind >= v.NOUN_BLOCK0:
-                    blocks.append((i, kind))
+                    blocks.append((i, kind, top))
                 elif v.BABA <= kind <= v.FDOOR:
                     objects.append((i, c & 0xFF))
                 c >>= v.CODE_BITS
+                top = False
         key = (tuple(blocks), tuple(objects), engine.rules)
         h = self._cache.get(key)
         if h is None:
@@ -69,14 +71,17 @@ class Guide:
         return best
 
     def _line_plans(self, blocks: tuple) -> list:
-        """Per candidate `X is WIN` line and anchor block: (X kind, pushes, blocks that move, noun's end)."""
+        """Per candidate `X is WIN` line and anchor block: (X kind, pushes, blocks that move, noun's end).
+        A line already in place under something else (rules are read from the top of each cell) still
+        needs the block on top pushed away: one push."""
         hit = self._lines.get(blocks)
         if hit is not None:
             return hit
         w = self.width
-        nouns = [(b, k - v.NOUN_BLOCK0 + v.BABA) for b, k in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
-        iss = [b for b, k in blocks if k == v.IS_BLOCK]
-        wins = [b for b, k in blocks if k == _WIN_B]
+        nouns = [(b, k - v.NOUN_BLOCK0 + v.BABA) for b, k, _ in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
+        iss = [b for b, k, _ in blocks if k == v.IS_BLOCK]
+        wins = [b for b, k, _ in blocks if k == _WIN_B]
+        covered = {b for b, _, top in blocks if not top}
         plans = []
         for n, kind in nouns:
             for i in iss:
@@ -88,6 +93,9 @@ class Guide:
                             # Slots may lie off the grid: no table lookup here (cached per layout).
                             pushes = sum(_dist(a, b, w) for a, b in moves)
                             movers = [a for a, b in moves if a != b]
+                            if not movers:
+                                movers = [b for b in (n, i, t) if b in covered]
+                                pushes = len(movers[:1])
                             plans.append((kind, pushes, movers, dict(moves).get(n, n)))
         plans.sort(key=lambda plan: plan[1])
         self._lines[blocks] = plans

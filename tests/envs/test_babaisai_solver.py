@@ -204,3 +204,19 @@ def test_the_guide_prices_walks_and_pushes():
     env.reset(seed=0)
     estimate = Guide(env.engine)(env.engine)[0]
     assert 1 <= estimate < 100
+
+
+def test_the_guide_prices_a_covered_line():
+    """two_room-make_win-distr_win_rule seed 3 starts with a KEY block under the DOOR of `door is win`:
+    `key is win` is lined up but not in force (rules are read from the tops of cells). The guide counts
+    the push that uncovers it and the walk back, so the guided pass finds the 15-move plan at once."""
+    from envs.babaisai.guide import Guide
+    from envs.babaisai.solver import GUIDE_BUDGET, _run, _Search
+
+    env = envs.make("babaisai", "env/two_room-make_win-distr_win_rule")
+    env.reset(seed=3)
+    assert ("prop", "key", "win", None) not in env.engine.rules
+    assert Guide(env.engine)(env.engine)[0] > 2          # not just the walk to the key (2 cells away)
+    guided = _run(_Search(env.engine, 100, weight=2, budget=GUIDE_BUDGET, guided=True))
+    assert guided.plan is not None and guided.seen < GUIDE_BUDGET // 10
+    assert len(solve(env)) == 15
