@@ -95,7 +95,7 @@ class Guide:
                             movers = [a for a, b in moves if a != b]
                             if not movers:
                                 movers = [b for b in (n, i, t) if b in covered]
-                                pushes = len(movers[:1])
+                                pushes = 1 if movers else 0
                             plans.append((kind, pushes, movers, dict(moves).get(n, n)))
         plans.sort(key=lambda plan: plan[1])
         self._lines[blocks] = plans

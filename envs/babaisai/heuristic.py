@@ -21,6 +21,7 @@ spawn (`_spawns`) instead of giving up.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from envs.babaisai import vocab as v
 
@@ -33,6 +34,17 @@ _YOU_B = v.PROP_BLOCK0 + v.PROPERTIES.index("you")
 # there only YOU objects and pushed blocks ever move, all in the move's direction (see _sharp).
 _SIMPLE = set(range(v.NOUN_BLOCK0, v.IS_BLOCK)) | {v.IS_BLOCK, _YOU_B, _WIN_B,
                                                     v.PROP_BLOCK0 + v.PROPERTIES.index("stop")}
+
+
+class _Sharp(NamedTuple):
+    """Per-state inputs of the sharp terms (Heuristic._sharp_setup)."""
+    objs: list            # (cell, kind, earliest move after which it can move as a YOU); static ones first
+    turn: dict            # turn[a][b]: earliest move after which a objects can be b objects
+    loose: tuple          # blocks that are not frozen
+    n_static: int         # objs[:n_static] do not depend on the YOU cells (cached per layout and D_block)
+    static_key: tuple     # (layout, D_block): the key of that cached part
+    first_pushes: dict    # memo of _first_push for this state
+    helpful: list         # helpful new rules not yet standing: (R, A kind, loose blocks), fewest R first
 
 
 class Heuristic:
@@ -157,9 +169,7 @@ class Heuristic:
             if d_block + r >= walk:
                 break                                   # every later option ends no earlier
             if ends is None:
-                first = d_block
-                if sharp is not None:
-                    first = min((self._first_push(sharp, b, d_block) for b in movers), default=INF)
+                first = d_block if sharp is None else self._line_start(sharp, movers, d_block)
                 walk = min(walk, first + r)
                 continue
             first = max(d_block, self._near(yous, [n]) - chain + 1)
@@ -191,8 +201,7 @@ class Heuristic:
         yous = [(i, cells[i] & 0xFF) for i in engine.you_cells]
         # A spawn on a YOU's cell is priced as moving from the start (time 0): never too late.
         objs = objs + [(i, ident & 0x1F, 0) for i, ident in yous + _spawns(yous, engine.xforms)]
-        # [5]: first-push memo for this state; [6]: helpful new rules not yet standing (_rule_gaps)
-        return objs, turn, loose, len(hit[0]), key, {}, helpful
+        return _Sharp(objs, turn, loose, len(hit[0]), key, {}, helpful)
 
     def _sharp_static(self, engine, layout, d_block: int) -> tuple:
         blocks = layout[0]
@@ -233,14 +242,14 @@ class Heuristic:
         per move (only YOU objects and pushed blocks move, all one way), and only once the object is YOU;
         a chain of k blocks lets the pusher stop k cells short, but each chain cell not already holding a
         loose block needs a block pushed in first."""
-        memo = sharp[5]
+        memo = sharp.first_pushes
         if n in memo:
             return memo[n]
         memo[n] = result = self._first_push_uncached(sharp, n, d_block)
         return result
 
     def _first_push_uncached(self, sharp, n: int, d_block: int) -> int:
-        objs, _, loose, n_static, static_key = sharp[:5]
+        objs, loose, n_static, static_key = sharp.objs, sharp.loose, sharp.n_static, sharp.static_key
         # Static objects (not YOU now) only depend on (layout, d_block): their part of the reach is cached.
         key = (static_key, n)
         reach = self._static_push.get(key)
@@ -297,7 +306,7 @@ class Heuristic:
         they form: the X noun's own pushes when IS and WIN are frozen, and the meeting of a would-be YOU
         object with a would-be X object (their distance shrinks by at most one per move, and only while one
         of them is YOU)."""
-        objs, turn, _, n_static, static_key = sharp[:5]
+        objs, turn, n_static, static_key = sharp.objs, sharp.turn, sharp.n_static, sharp.static_key
         line = 0
         if r_min > 0:
             # The line's first push moves one of its loose blocks; then each push closes R by at most one.
@@ -305,7 +314,7 @@ class Heuristic:
             for _, r, _, _, movers in options:     # fewest pushes first
                 if d_block + r >= line:
                     break
-                line = min(line, min((self._first_push(sharp, b, d_block) for b in movers), default=INF) + r)
+                line = min(line, self._line_start(sharp, movers, d_block) + r)
         x_kind = kind - v.NOUN_BLOCK0 + v.BABA
         # Pairs of objects that are not YOU now only depend on (layout, d_block): cached, along with the
         # static would-be X objects and a per-cell memo for YOU objects meeting them.
@@ -375,7 +384,7 @@ class Heuristic:
 
     def _rule_gaps(self, blocks: tuple) -> tuple:
         """Fewest pushes to form each `A is B` (object kind -> {object kind: R}) and each `A is YOU`, and
-        every such rule not yet standing as (R, noun, IS, target block, A kind), fewest pushes first."""
+        every such rule not yet standing as (R, A kind, its loose blocks), fewest pushes first."""
         hit = self._gap_cache.get(blocks)
         if hit is not None:
             return hit
@@ -395,13 +404,13 @@ class Heuristic:
                             if r < tr.get(a, {}).get(b, INF):
                                 tr.setdefault(a, {})[b] = r
                             if 0 < r < INF:
-                                lines.append((r, n, i, t, a))
+                                lines.append((r, a, tuple(x for x in (n, i, t) if x not in frozen)))
                     for t in you_blocks:
                         r = self._line_gap(n, i, t, e, frozen)
                         if r < you_r.get(a, INF):
                             you_r[a] = r
                         if 0 < r < INF:
-                            lines.append((r, n, i, t, a))
+                            lines.append((r, a, tuple(x for x in (n, i, t) if x not in frozen)))
         lines.sort()
         hit = self._gap_cache[blocks] = (tr, you_r, lines)
         return hit
@@ -470,17 +479,17 @@ class Heuristic:
         `A is B` rule whose A objects exist, so until the first such rule stands the kinds on the grid stay
         the same and any other new rule changes nothing."""
         best = INF
-        frozen = self.frozen
-        present = {k for _, k, _ in sharp[0]}
-        for r, n, i, t, a in sharp[6]:
+        present = {k for _, k, _ in sharp.objs}
+        for r, a, movers in sharp.helpful:
             if d_block - 1 + r >= best:
                 break
-            if a not in present:
-                continue
-            first = min((self._first_push(sharp, b, d_block) for b in (n, i, t) if b not in frozen),
-                        default=INF)
-            best = min(best, first - 1 + r)
+            if a in present:
+                best = min(best, self._line_start(sharp, movers, d_block) - 1 + r)
         return best
+
+    def _line_start(self, sharp: _Sharp, movers: tuple, d_block: int) -> int:
+        """Earliest move that can push one of a line's loose blocks: the line's first push."""
+        return min((self._first_push(sharp, b, d_block) for b in movers), default=INF)
 
     def _open_slots(self, i: int, e: int) -> bool:
         """Can a frozen IS still get a new helpful rule along e (both slots neither border nor frozen)?"""
