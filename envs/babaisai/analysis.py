@@ -34,15 +34,20 @@ class StepAnalysis:
 
 
 class _Distances:
-    """Solver calls memoised per state; states along a found plan get their distance for free."""
+    """Solver calls memoised per state; states along a found plan get their distance for free, and each
+    solve hands the next one its proven bound and the paths it explored (solve_engine's hint): one move
+    later, most of those states are still near."""
 
     def __init__(self):
         self.known: dict[tuple, tuple[int | None, list[int], bool]] = {}
+        self.hint = None     # the last solve's (proven lower bound, paths)
 
     def __call__(self, engine, budget: int) -> tuple[int | None, list[int], bool]:
         key = (engine.key(), budget)
         if key not in self.known:
-            result = solve_engine(engine, max_depth=budget, exact_budget=EXACT_BUDGET_PER_STEP)
+            result = solve_engine(engine, max_depth=budget, exact_budget=EXACT_BUDGET_PER_STEP,
+                                  hint=self.hint, keep_paths=True)
+            self.hint = (result.lower_bound, result.paths)
             plan = result.plan or []
             self.known[key] = (None if result.plan is None else len(plan), plan, result.optimal)
             if result.plan and result.optimal:

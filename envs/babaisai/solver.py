@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from envs.babaisai import vocab as v
 from envs.babaisai.engine import Engine
 from envs.babaisai.guide import Guide
-from envs.babaisai.heuristic import Heuristic
+from envs.babaisai.heuristic import INF, Heuristic
 
 MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 
@@ -29,6 +29,7 @@ MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 # pass finds a plan and the exact pass proves it shortest (or finds a shorter one) or, past its budget,
 # leaves the guided plan marked not proven.
 QUICK_BUDGET = 3_000
+HINTED_QUICK_BUDGET = 300
 GUIDE_WEIGHT = 2
 GUIDE_BUDGET = 20_000
 EXACT_BUDGET = 300_000   # about 1 GB at its peak; analysis.py passes a smaller one per step
@@ -41,6 +42,12 @@ class SolveResult:
     seen: int
     optimal: bool = True       # plan proven shortest (or, with plan None, proven that no win exists)
     lower_bound: int = 0       # a proven lower bound on the shortest plan's length
+    paths: dict | None = None  # with keep_paths: state key -> length of some path to it from the start
+
+
+# A hint for a later solve from a nearby state: (proven lower bound L at a state s, paths from s). Every
+# plan from a state x that s reaches in g moves extends to a plan from s, so x needs at least L - g moves.
+Hint = tuple[int, dict]
 
 
 class _Budget(Exception):
@@ -49,12 +56,13 @@ class _Budget(Exception):
 
 class _Search:
     def __init__(self, engine: Engine, max_depth: int, weight: int = 1, budget: int | None = None,
-                 guided: bool = False):
+                 guided: bool = False, hint: Hint | None = None):
         self.work = engine.clone()
         self.work.max_steps = 1 << 30   # the depth bound replaces the game's own step limit
         # The guide is no lower bound: a guided pass prunes on depth alone.
         self.bound = Guide(self.work) if guided else Heuristic(self.work)
         self.admissible = not guided and weight == 1
+        self.hint = hint if self.admissible else None
         self.weight, self.budget = weight, budget
         self.max_depth = max_depth
         # key -> (g, parent key, action from parent, rules, YOU cells, heuristic layout)
@@ -84,6 +92,8 @@ class _Search:
         if old is not None and old[0] <= g:
             return
         h, layout = self.bound(work, layout)
+        if self.hint is not None:
+            h = self.hinted(child, h)
         if self.admissible and g + h > self.max_depth:
             return
         if self.budget is not None and len(self.nodes) >= self.budget:
@@ -91,6 +101,12 @@ class _Search:
         self.nodes[child] = (g, parent, action, work.rules, tuple(work.you_cells), layout)
         self.counter += 1
         heapq.heappush(self.heap, (g + self.weight * h, -g, self.counter, child))
+
+    def hinted(self, key: tuple, h: int) -> int:
+        """The bound raised by the hint: at least L - g for a state the hinted search reached in g moves."""
+        floor, paths = self.hint
+        g = paths.get(key)
+        return h if g is None else max(h, floor - g)
 
     def play(self, action: int) -> tuple[bool, bool]:
         """One engine move from the loaded state: (won, usable) where unusable = lost or BALROG reset."""
@@ -135,7 +151,8 @@ class _Search:
 
 
 def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
-                 exact_budget: int = EXACT_BUDGET) -> SolveResult:
+                 exact_budget: int = EXACT_BUDGET, hint: Hint | None = None,
+                 keep_paths: bool = False) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
     A short exact pass settles most levels. Otherwise a quick guided search (guide.py, weighted A*) finds
@@ -144,16 +161,40 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     does, which proves the best plan shortest. Only if the exact pass stores more than `exact_budget`
     states is the plan returned with `optimal=False` (and the exact pass's proven `lower_bound`).
     `prove=False` skips the exact pass whenever the guided one found a plan: a winning plan fast, not
-    proven shortest (an oracle that only needs to win, a replay check)."""
+    proven shortest (an oracle that only needs to win, a replay check).
+
+    Solving state after state of one trajectory (analysis.py), pass `keep_paths=True` and give the next
+    solve `hint=(result.lower_bound, result.paths)`: states near the previous one then get far sharper
+    bounds (`Hint`). A hint from any solve is sound, even of another level (its states just never
+    match); it changes the work, never the length of a proven plan."""
+    searches: list[_Search] = []
+    result = _solve(engine, max_depth, prove, exact_budget, hint, searches)
+    if keep_paths:
+        paths: dict[tuple, int] = {}
+        for search in searches:
+            for key, node in search.nodes.items():
+                if node[0] < paths.get(key, INF):
+                    paths[key] = node[0]
+        result.paths = paths
+    return result
+
+
+def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint: Hint | None,
+           searches: list) -> SolveResult:
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
-    # Most levels (and states that can no longer win) are settled by a short exact pass.
-    quick = _Search(engine, max_depth, budget=QUICK_BUDGET)
+    # Most levels (and states that can no longer win) are settled by a short exact pass. With a hint it
+    # only needs to settle the easy cases (a move along a shortest plan, a state with no win left): the
+    # exact pass below, hinted too, does the rest once the guided pass has found a plan.
+    quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
+                    hint=hint)
+    searches.append(quick)
     try:
         return _run(quick)
     except _Budget:
         pass
     guided = _Search(engine, max_depth, weight=GUIDE_WEIGHT, budget=GUIDE_BUDGET, guided=True)
+    searches.append(guided)
     try:
         best = _run(guided)
         spent = best.seen
@@ -164,7 +205,8 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     if best is not None and not prove:
         return SolveResult(best.plan, best.expanded, spent, False, 0)
     cutoff = max_depth if best is None else len(best.plan) - 1
-    exact = _Search(engine, cutoff, budget=exact_budget)
+    exact = _Search(engine, cutoff, budget=exact_budget, hint=hint)
+    searches.append(exact)
     try:
         result = _run(exact)
     except _Budget:
@@ -183,6 +225,8 @@ def _run(search: _Search) -> SolveResult:
     work = search.work
     start = tuple(work.cells)
     h, layout = search.bound(work)
+    if search.hint is not None:
+        h = search.hinted(start, h)
     if search.admissible and h > search.max_depth:
         return SolveResult(None, 0, 1, True, search.max_depth + 1)
     search.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)

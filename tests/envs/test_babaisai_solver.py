@@ -153,6 +153,25 @@ def test_the_exact_pass_proves_a_guided_plan_shortest():
     assert not fast.optimal and exact.optimal and len(exact.plan) == exact.lower_bound == 24
 
 
+def test_a_hint_from_the_previous_state_keeps_the_answer():
+    """Analysis solves state after state; the previous solve's proven bound and explored paths bound the
+    next state's distance (d(x) >= L - g). After each of the four moves the hinted solve must prove the
+    same length as a plain one; after the move along the shortest plan it is settled with far less work."""
+    env = envs.make("babaisai", "env/two_room-break_stop-make_win-distr_rule")
+    env.reset(seed=6)
+    first = solve_engine(env.engine, keep_paths=True)
+    assert first.optimal and len(first.plan) == 22 and first.paths[env.engine.key()] == 0
+    hint = (first.lower_bound, first.paths)
+    for action in (1, 2, 3, 4):
+        moved = env.engine.clone()
+        moved.step(action)
+        plain, hinted = solve_engine(moved), solve_engine(moved, hint=hint)
+        assert plain.optimal and hinted.optimal
+        assert len(hinted.plan) == len(plain.plan) and hinted.lower_bound == plain.lower_bound
+        if action == first.plan[0]:
+            assert len(hinted.plan) == 21 and hinted.seen * 4 < plain.seen
+
+
 def test_analysis_flags_wasted_moves_and_the_first_irreversible_mistake():
     steps = analyze_actions("env/make_win", 0, ["right", "up", "up", "left", "down"])
     assert [s.optimal_before for s in steps[:4]] == [14, 13, 12, 13]
