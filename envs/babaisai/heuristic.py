@@ -96,7 +96,8 @@ class Heuristic:
         return h, layout
 
     def _layout(self, engine):
-        """Everything but the top YOU objects: blocks and objects (any depth) with their identities."""
+        """Everything but the top YOU objects: blocks and objects (any depth) with their identities, less
+        the objects that can never matter again (_without_buried)."""
         cells, hclass = engine.cells, engine.info.hclass
         you_cells = set(engine.you_cells)
         blocks, objects = [], []
@@ -112,8 +113,19 @@ class Heuristic:
         content = (tuple(blocks), tuple(objects))
         layout = self._layouts.get(content)
         if layout is None:
-            layout = self._layouts[content] = content
+            layout = self._layouts[content] = self._without_buried(content)
         return layout
+
+    def _without_buried(self, content: tuple) -> tuple:
+        """Drop objects under a block that can never move again. A block is always the top of its cell
+        (nothing can enter it), and rules, YOU moves, transformations and wins all act on tops only, so
+        such an object never moves, never changes and can never be touched: it cannot matter."""
+        blocks, objects = content
+        under = {i for i, _ in objects} & {b for b, _ in blocks}
+        if not under:
+            return content
+        frozen = self._frozen({b for b, _ in blocks}, self.frozen)
+        return blocks, tuple((i, ident) for i, ident in objects if i not in frozen)
 
     def _bound(self, engine, layout) -> int:
         cells, flags = engine.cells, engine.flags
@@ -550,12 +562,13 @@ class Heuristic:
         dist = self.dist
         return max(gap, dist[n][p], dist[i][p + e], dist[t][p + 2 * e])
 
-    def _frozen(self, block_cells: set[int]) -> set[int]:
+    def _frozen(self, block_cells: set[int], known: set[int] = frozenset()) -> set[int]:
         """Blocks that can never be pushed. Least fixpoint: a block joins once, along every axis, the cell
         ahead of it or the cell a pusher would need behind it is the border or an already frozen block
         (a frozen block never moves, so it cannot make way nor be part of a moving chain). Starting from
-        nothing frozen keeps two blocks from "holding each other" when they could move as a chain."""
-        frozen: set[int] = set()
+        nothing frozen (or from `known`, blocks already proven frozen for good) keeps two blocks from
+        "holding each other" when they could move as a chain."""
+        frozen: set[int] = set(known)
         solid = self.solid
         changed = True
         while changed:

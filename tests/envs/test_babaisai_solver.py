@@ -172,6 +172,23 @@ def test_a_hint_from_the_previous_state_keeps_the_answer():
             assert len(hinted.plan) == 21 and hinted.seen * 4 < plain.seen
 
 
+def test_an_object_under_a_block_that_can_never_move_is_out_of_play():
+    """Pushing the WALL block up into the corner on top of the only door leaves `door is win` with no door
+    that can ever be touched (the block is the cell's top for good). The bound sees it at once, so the
+    solver proves "no win" on the spot instead of searching until its budgets run out."""
+    from envs.babaisai.heuristic import INF, Heuristic
+    env = envs.make("babaisai", "env/two_room-goto_win-distr_obj")
+    env.reset(seed=0)
+    for action in ("down", "left", "up", "up", "up"):
+        env.step(action)
+    assert solve_engine(env.engine).plan is not None        # one move before: still winnable
+    env.step("up")
+    engine = env.engine
+    assert Heuristic(engine)(engine)[0] >= INF and bfs_length(engine, 8) is None
+    result = solve_engine(engine)
+    assert result.plan is None and result.optimal and result.seen == 1
+
+
 def test_analysis_flags_wasted_moves_and_the_first_irreversible_mistake():
     steps = analyze_actions("env/make_win", 0, ["right", "up", "up", "left", "down"])
     assert [s.optimal_before for s in steps[:4]] == [14, 13, 12, 13]
