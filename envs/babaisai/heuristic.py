@@ -121,10 +121,10 @@ class Heuristic:
         (nothing can enter it), and rules, YOU moves, transformations and wins all act on tops only, so
         such an object never moves, never changes and can never be touched: it cannot matter."""
         blocks, objects = content
-        under = {i for i, _ in objects} & {b for b, _ in blocks}
-        if not under:
+        block_cells = {b for b, _ in blocks}
+        if not any(i in block_cells for i, _ in objects):
             return content
-        frozen = self._frozen({b for b, _ in blocks}, self.frozen)
+        frozen = self._frozen(block_cells, self.frozen)
         return blocks, tuple((i, ident) for i, ident in objects if i not in frozen)
 
     def _bound(self, engine, layout) -> int:
