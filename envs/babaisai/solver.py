@@ -125,10 +125,13 @@ class _Search:
                 # No rule block moved: only YOU objects did, so the parent's layout still holds.
                 self.offer(key, g + 1, action, won, None if self.work.dirty else layout)
 
-    def run(self, start_key: tuple) -> SolveResult:
+    def run(self) -> SolveResult:
         expanded = 0
         while self.heap:
-            f, neg_g, _, key = heapq.heappop(self.heap)
+            entry = heapq.heappop(self.heap)
+            f, neg_g, _, key = entry
+            if self.admissible and f > self.max_depth:
+                break      # a resumed search (resume_below): everything left is above the new cutoff
             if key[0] == "goal":
                 _, parent, action = key
                 return SolveResult(self.plan_to(parent) + [action], expanded, len(self.nodes))
@@ -136,8 +139,20 @@ class _Search:
                 continue   # stale entry: reached again more cheaply
             self.floor = max(self.floor, f)
             expanded += 1
-            self.expand(key)
+            try:
+                self.expand(key)
+            except _Budget:
+                # Leave the search resumable: the node goes back, and expanding it again re-offers only
+                # the children it had not stored yet.
+                heapq.heappush(self.heap, entry)
+                raise
         return SolveResult(None, expanded, len(self.nodes))
+
+    def resume_below(self, cutoff: int, budget: int) -> None:
+        """Continue this exact search, now storing only states whose bound stays within `cutoff` moves:
+        what it already stored and expanded is the start of the exact pass, in the same order."""
+        self.max_depth = min(self.max_depth, cutoff)
+        self.budget = budget
 
     def plan_to(self, key: tuple) -> list[int]:
         out = []
@@ -205,10 +220,12 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
     if best is not None and not prove:
         return SolveResult(best.plan, best.expanded, spent, False, 0)
     cutoff = max_depth if best is None else len(best.plan) - 1
-    exact = _Search(engine, cutoff, budget=exact_budget, hint=hint)
-    searches.append(exact)
+    # The exact pass goes on from where the quick pass stopped (same bound, same order) rather than
+    # expanding its states again.
+    exact = quick
+    exact.resume_below(cutoff, exact_budget)
     try:
-        result = _run(exact)
+        result = _finish(exact, exact.run())
     except _Budget:
         plan, expanded = (None, 0) if best is None else (best.plan, best.expanded)
         return SolveResult(plan, expanded, spent + len(exact.nodes), False, exact.floor)
@@ -231,7 +248,10 @@ def _run(search: _Search) -> SolveResult:
         return SolveResult(None, 0, 1, True, search.max_depth + 1)
     search.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)
     search.heap.append((h, 0, 0, start))
-    result = search.run(start)
+    return _finish(search, search.run())
+
+
+def _finish(search: _Search, result: SolveResult) -> SolveResult:
     # A finished exact pass (SolveResult.optimal defaults to True): the plan is shortest, or none exists
     # within the depth.
     if search.admissible:
