@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from envs.babaisai import rules as R
 from envs.babaisai import vocab as v
 from envs.babaisai.env import ACTION_INDEX, BabaIsAIEnv
+from envs.babaisai.heuristic import Bounds
 from envs.babaisai.solver import EXACT_BUDGET, solve_engine
 
 
@@ -36,17 +37,18 @@ class StepAnalysis:
 class _Distances:
     """Solver calls memoised per state; states along a found plan get their distance for free, and each
     solve hands the next one its proven bound and the paths it explored (solve_engine's hint): one move
-    later, most of those states are still near."""
+    later, most of those states are still near. The solves share their bound caches (heuristic.Bounds)."""
 
     def __init__(self):
         self.known: dict[tuple, tuple[int | None, list[int], bool]] = {}
         self.hint = None     # the last solve's (proven lower bound, paths)
+        self.bounds = Bounds()   # bounds already computed for this level's states
 
     def __call__(self, engine, budget: int) -> tuple[int | None, list[int], bool]:
         key = (engine.key(), budget)
         if key not in self.known:
             result = solve_engine(engine, max_depth=budget, exact_budget=EXACT_BUDGET_PER_STEP,
-                                  hint=self.hint, keep_paths=True)
+                                  hint=self.hint, keep_paths=True, bounds=self.bounds)
             self.hint = (result.lower_bound, result.paths)
             plan = result.plan or []
             self.known[key] = (None if result.plan is None else len(plan), plan, result.optimal)

@@ -624,6 +624,27 @@ class Heuristic:
                 best = m
         return best
 
+class Bounds:
+    """Heuristics kept across solves of one level (analysis.py solves at every step of a trajectory). A
+    Heuristic's values depend only on the level's grid size and border and on the blocks frozen at the
+    state it was built for, so while a later state has the same frozen blocks its caches give exactly the
+    values a fresh one would compute. Past `MAX_STATES` cached bounds it starts afresh, to bound memory."""
+
+    MAX_STATES = 400_000
+
+    def __init__(self):
+        self._kept: dict[tuple, Heuristic] = {}
+
+    def for_engine(self, engine) -> Heuristic:
+        fresh = Heuristic(engine)
+        key = (engine.width, engine.height, frozenset(fresh.solid), frozenset(fresh.frozen), fresh.simple)
+        kept = self._kept.get(key)
+        if kept is not None and len(kept._h_cache) < self.MAX_STATES:
+            return kept
+        self._kept = {key: fresh}
+        return fresh
+
+
 def _spawns(objects, xforms) -> list[tuple[int, int]]:
     """Objects that `A is B` transformations in force can create: under such a rule every cell topped by
     an A object gets a B on top after each move, so B objects may appear at every A object's cell (any

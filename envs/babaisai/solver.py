@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from envs.babaisai import vocab as v
 from envs.babaisai.engine import Engine
 from envs.babaisai.guide import Guide
-from envs.babaisai.heuristic import INF, Heuristic
+from envs.babaisai.heuristic import INF, Bounds, Heuristic
 
 MOVES = (1, 2, 3, 4)   # idle never helps: it changes nothing
 
@@ -56,11 +56,14 @@ class _Budget(Exception):
 
 class _Search:
     def __init__(self, engine: Engine, max_depth: int, weight: int = 1, budget: int | None = None,
-                 guided: bool = False, hint: Hint | None = None):
+                 guided: bool = False, hint: Hint | None = None, bounds: Bounds | None = None):
         self.work = engine.clone()
         self.work.max_steps = 1 << 30   # the depth bound replaces the game's own step limit
         # The guide is no lower bound: a guided pass prunes on depth alone.
-        self.bound = Guide(self.work) if guided else Heuristic(self.work)
+        if guided:
+            self.bound = Guide(self.work)
+        else:
+            self.bound = Heuristic(self.work) if bounds is None else bounds.for_engine(self.work)
         self.admissible = not guided and weight == 1
         self.hint = hint if self.admissible else None
         self.weight, self.budget = weight, budget
@@ -167,7 +170,7 @@ class _Search:
 
 def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
                  exact_budget: int = EXACT_BUDGET, hint: Hint | None = None,
-                 keep_paths: bool = False) -> SolveResult:
+                 keep_paths: bool = False, bounds: Bounds | None = None) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
     A short exact pass settles most levels. Otherwise a quick guided search (guide.py, weighted A*) finds
@@ -181,9 +184,10 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     Solving state after state of one trajectory (analysis.py), pass `keep_paths=True` and give the next
     solve `hint=(result.lower_bound, result.paths)`: states near the previous one then get far sharper
     bounds (`Hint`). A hint from any solve is sound, even of another level (its states just never
-    match); it changes the work, never the length of a proven plan."""
+    match); it changes the work, never the length of a proven plan. Give those solves one `Bounds()` too:
+    states of the level that come up again keep the bounds already computed (it changes no answer)."""
     searches: list[_Search] = []
-    result = _solve(engine, max_depth, prove, exact_budget, hint, searches)
+    result = _solve(engine, max_depth, prove, exact_budget, hint, searches, bounds)
     if keep_paths:
         paths: dict[tuple, int] = {}
         for search in searches:
@@ -195,14 +199,14 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
 
 
 def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint: Hint | None,
-           searches: list) -> SolveResult:
+           searches: list, bounds: Bounds | None) -> SolveResult:
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
     # Most levels (and states that can no longer win) are settled by a short exact pass. With a hint it
     # only needs to settle the easy cases (a move along a shortest plan, a state with no win left): the
     # exact pass below, hinted too, does the rest once the guided pass has found a plan.
     quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
-                    hint=hint)
+                    hint=hint, bounds=bounds)
     searches.append(quick)
     try:
         return _run(quick)

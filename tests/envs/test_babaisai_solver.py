@@ -189,6 +189,24 @@ def test_an_object_under_a_block_that_can_never_move_is_out_of_play():
     assert result.plan is None and result.optimal and result.seen == 1
 
 
+def test_solves_share_bounds_while_the_frozen_blocks_stay_the_same():
+    """Analysis hands one Bounds to all its solves. Walking keeps the frozen blocks, so the same heuristic
+    (and its caches) serves the next state, with the very answers a fresh one gives; the push that wedges
+    the WALL block into the corner freezes it, and then a new heuristic is built."""
+    from envs.babaisai.heuristic import Bounds
+    env = envs.make("babaisai", "env/two_room-goto_win-distr_obj")
+    env.reset(seed=0)
+    bounds = Bounds()
+    first = bounds.for_engine(env.engine)
+    for action in ("down", "left", "up", "up", "up"):
+        env.step(action)
+        assert bounds.for_engine(env.engine) is first
+        shared, plain = solve_engine(env.engine, bounds=bounds), solve_engine(env.engine)
+        assert (shared.plan, shared.optimal, shared.seen) == (plain.plan, plain.optimal, plain.seen)
+    env.step("up")
+    assert bounds.for_engine(env.engine) is not first
+
+
 def test_analysis_flags_wasted_moves_and_the_first_irreversible_mistake():
     steps = analyze_actions("env/make_win", 0, ["right", "up", "up", "left", "down"])
     assert [s.optimal_before for s in steps[:4]] == [14, 13, 12, 13]
