@@ -115,3 +115,33 @@ class GameAgent(dspy.Module):
         """`forward` with the LM set at this call site."""
         with dspy.context(lm=lm):
             return self(**inputs)
+
+    def for_episode(self, env) -> "GameAgent":
+        """What plays one episode of `env`: the agent itself (it keeps no per-episode state)."""
+        return self
+
+
+class OracleAgent:
+    """Takes the LLM agent's place in rollouts and plays Baba Is AI perfectly: every move is the next move
+    of the exact solver's shortest plan (envs.babaisai.oracle). Its trajectories are the reference an
+    agent's are measured against (same tasks, seeds and records). It calls no model (`lm` is ignored)."""
+
+    prompt_id = "oracle"
+
+    def __init__(self):
+        self.config = AgentConfig()   # recorded with each trajectory; the oracle reads no prompt
+
+    def for_episode(self, env) -> "_OracleEpisode":
+        from envs.babaisai.oracle import Oracle
+        if not hasattr(env, "engine"):
+            raise ValueError("the oracle plays only Baba Is AI (the babaisai env)")
+        return _OracleEpisode(Oracle(env))
+
+
+class _OracleEpisode:
+    def __init__(self, oracle):
+        self.oracle = oracle
+
+    def act(self, lm, **inputs) -> Decision:
+        action = self.oracle.next_action()
+        return Decision(action=action, reasoning=None, raw_output=action)

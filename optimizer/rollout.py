@@ -71,6 +71,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
     started = time.monotonic()
     try:
         obs, _info = env.reset(seed=seed)
+        player = agent.for_episode(env)
         actions = [str(a) for a in env.language_action_space]
         limit = max_steps or getattr(env, "max_steps", None) or FALLBACK_MAX_STEPS
         instruction_prompt = env.get_instruction_prompt()
@@ -84,7 +85,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
             seen = f"{short_text}\n{long_text}" if short_text else long_text
             info = {"grid": env.render_grid_text()} if hasattr(env, "render_grid_text") else {}
             with dspy.track_usage() as usage:
-                decision = agent.act(lm, instruction_prompt=instruction_prompt, history=history,
+                decision = player.act(lm, instruction_prompt=instruction_prompt, history=history,
                                      observation=long_text, short_term_context=short_text, actions=actions)
             valid = decision.action in actions
             executed = decision.action if valid else env.default_action

@@ -2,6 +2,7 @@
 
     envs.make("babaisai", "env/goto_win")   # -> BabaIsAIEnv
     solve(env)                              # -> shortest winning list of actions, or None
+    Oracle(env).next_action()               # -> the next move of a shortest plan
 """
 
 from envs.babaisai.env import BabaIsAIEnv, make, tasks
@@ -16,8 +17,11 @@ def __getattr__(name):
     if name in ("analyze_actions", "describe_analysis", "StepAnalysis"):
         from envs.babaisai import analysis
         return getattr(analysis, name)
+    if name == "Oracle":
+        from envs.babaisai.oracle import Oracle
+        return Oracle
     raise AttributeError(name)
 
 
 __all__ = ["BabaIsAIEnv", "make", "tasks", "ALL_IDS", "BALROG_TASKS", "solve", "analyze_actions",
-           "describe_analysis", "StepAnalysis"]
+           "describe_analysis", "StepAnalysis", "Oracle"]

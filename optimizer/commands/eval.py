@@ -2,6 +2,11 @@
 
     ladder eval --env babaisai --tasks 'env/goto_win*' --episodes 3 --seed 0 --model local --out runs/eval1
 
+    ladder eval --agent oracle --tasks 'env/two_room*' --episodes 3 --out runs/oracle
+
+`--agent oracle` plays Baba Is AI with the exact solver instead of a model: every move is the next move of
+a shortest winning plan, the reference an agent's records are compared with. It calls no model.
+
 Writes into --out: rollouts.jsonl (one Trajectory per episode, appended as each ends), prompt.md (the
 agent instructions), summary.json (BALROG's numbers) and eval.json (resolved settings and status).
 Rerunning the same command resumes: recorded episodes are kept, failed or missing ones are run.
@@ -29,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes", type=int, default=3, help="episodes per task (seeds S..S+N-1; default 3)")
     parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--model", default="local", help="model: local, openai/gpt-4o, fake/..., ...")
+    parser.add_argument("--agent", default="llm", choices=["llm", "oracle"],
+                        help="llm: the prompted model (default); oracle: the exact solver's shortest plans "
+                             "(babaisai only, no model)")
     parser.add_argument("--out", required=True, type=Path, help="output directory (reused to resume)")
     parser.add_argument("--format", default="constrained", choices=["naive", "cot", "robust_cot", "constrained", "constrained_action"],
                         help="agent output format (default: constrained)")
@@ -44,25 +52,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from optimizer.agent import DEFAULT_INSTRUCTIONS, AgentConfig, GameAgent
+    from optimizer.agent import DEFAULT_INSTRUCTIONS, AgentConfig, GameAgent, OracleAgent
     from optimizer.balrog_summary import balrog_summary, print_balrog_table
     from optimizer.rollout import make_jobs, run_rollouts
 
     _check_numbers(args)
+    if args.agent == "oracle" and args.env != "babaisai":
+        raise InputError(f"--agent oracle plays only babaisai (the exact solver's game), not {args.env!r}")
     tasks = resolve_tasks(args.env, args.tasks)
     instructions = _instructions(args) or DEFAULT_INSTRUCTIONS
     config = AgentConfig(format=args.format, history=args.history, max_tokens=args.max_tokens,
                          temperature=args.temperature)
-    agent = GameAgent(instructions, config)
     seeds = list(range(args.seed, args.seed + args.episodes))
     jobs = make_jobs(args.env, tasks, seeds, args.max_steps)
-    lm = build_lm(args.model)
+    if args.agent == "oracle":
+        agent, lm, model = OracleAgent(), None, None
+        instructions = "(no prompt: the oracle plays the exact solver's shortest plans)"
+    else:
+        agent, lm, model = GameAgent(instructions, config), build_lm(args.model), args.model
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "prompt.md", instructions + "\n")
-    settings = {"env": args.env, "tasks": tasks, "seeds": seeds, "model": args.model, "agent": config.model_dump(),
-                "max_steps": args.max_steps, "concurrency": args.concurrency, "prompt_id": agent.prompt_id}
+    settings = {"env": args.env, "tasks": tasks, "seeds": seeds, "model": model, "agent_kind": args.agent,
+                "agent": config.model_dump() if args.agent == "llm" else None, "max_steps": args.max_steps,
+                "concurrency": args.concurrency, "prompt_id": agent.prompt_id}
     write_json(out / "eval.json", {"format_version": FORMAT_VERSION, "status": "running", "settings": settings})
 
     result = run_rollouts(jobs, agent, lm, out / "rollouts.jsonl", concurrency=args.concurrency,

@@ -207,6 +207,42 @@ def test_solves_share_bounds_while_the_frozen_blocks_stay_the_same():
     assert bounds.for_engine(env.engine) is not first
 
 
+def test_the_oracle_wins_in_the_fewest_moves_and_replans_after_a_detour():
+    from envs.babaisai import Oracle
+    env = envs.make("babaisai", "env/make_win")
+    env.reset(seed=0)
+    oracle, moves = Oracle(env), 0
+    while True:
+        _, reward, terminated, truncated, _ = env.step(oracle.next_action())
+        moves += 1
+        if terminated or truncated:
+            break
+    assert reward > 0 and moves == 14 and oracle.solves == 1 and oracle.proven
+
+    # Somebody else moves instead of the oracle: it notices the state is not the planned one and plans anew.
+    env.reset(seed=0)
+    oracle = Oracle(env)
+    first = oracle.next_action()
+    env.step("down" if first != "down" else "up")
+    remaining = len(solve(env))
+    moves = 1
+    while True:
+        _, reward, terminated, truncated, _ = env.step(oracle.next_action())
+        moves += 1
+        if terminated or truncated:
+            break
+    assert reward > 0 and moves == 1 + remaining and oracle.solves == 2
+
+
+def test_with_no_win_left_the_oracle_idles():
+    from envs.babaisai import Oracle
+    env = envs.make("babaisai", "env/two_room-goto_win-distr_obj")
+    env.reset(seed=0)
+    for action in ("down", "left", "up", "up", "up", "up"):   # buries the only door (test above)
+        env.step(action)
+    assert Oracle(env).next_action() == env.default_action == "idle"
+
+
 def test_analysis_flags_wasted_moves_and_the_first_irreversible_mistake():
     steps = analyze_actions("env/make_win", 0, ["right", "up", "up", "left", "down"])
     assert [s.optimal_before for s in steps[:4]] == [14, 13, 12, 13]

@@ -10,6 +10,7 @@ import envs
 from autolibra.jsonl import read_jsonl
 from autolibra.schema import Trajectory
 from optimizer.cli import main
+from envs.babaisai import solve
 from optimizer.commands.eval import resolve_tasks
 
 
@@ -48,11 +49,31 @@ def test_eval_prints_balrogs_table_writes_records_and_resumes(tmp_path, always_l
     (["--tasks", "env/nothing*"], "matches no babaisai task"),
     (["--episodes", "0"], "expected --episodes > 0, got 0"),
     (["--env", "nethack"], "unknown env 'nethack'"),
+    (["--agent", "oracle", "--env", "crafter"], "--agent oracle plays only babaisai"),
 ])
 def test_bad_input_is_refused_with_exit_2(tmp_path, always_left, capsys, extra, message):
     argv = ["eval", "--tasks", "env/goto_win", "--model", always_left, "--out", str(tmp_path / "o"), *extra]
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_oracle_agent_plays_shortest_plans_with_no_model(tmp_path, capsys):
+    """`--agent oracle` fills the same records with the exact solver's play: every episode won, in exactly
+    the shortest plan's number of moves, and no model named or called."""
+    out = tmp_path / "oracle"
+    argv = ["eval", "--agent", "oracle", "--tasks", "env/goto_win,env/make_win", "--episodes", "2",
+            "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Overall Average Progression: 100.00% ± 0.00%"
+    records = read_jsonl(out / "rollouts.jsonl", Trajectory)
+    assert len(records) == 4 and all(t.outcome == "win" and t.prompt_id == "oracle" for t in records)
+    for t in records:
+        env = envs.make("babaisai", t.task)
+        env.reset(seed=t.seed)
+        assert t.num_steps == len(solve(env))
+    state = json.loads((out / "eval.json").read_text())
+    assert state["status"] == "done" and state["settings"]["model"] is None
+    assert sum(t.tokens.input for t in records) == 0
 
 
 def test_task_globs_and_lists_resolve_in_balrog_order():
