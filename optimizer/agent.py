@@ -145,3 +145,7 @@ class _OracleEpisode:
     def act(self, lm, **inputs) -> Decision:
         action = self.oracle.next_action()
         return Decision(action=action, reasoning=None, raw_output=action)
+
+    def episode_notes(self) -> dict:
+        """Recorded with the trajectory: whether every plan it followed was proven shortest."""
+        return {"oracle_proven": self.oracle.proven, "oracle_solves": self.oracle.solves}

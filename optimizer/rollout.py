@@ -122,7 +122,8 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
         metadata={"invalid_actions": len(failed_candidates), "failed_candidates": failed_candidates,
                   "action_frequency": dict(frequency), "done": bool(terminated or truncated),
                   "max_steps": limit, "agent": agent.config.model_dump(),
-                  "seconds": round(time.monotonic() - started, 3)})
+                  "seconds": round(time.monotonic() - started, 3),
+                  **(player.episode_notes() if hasattr(player, "episode_notes") else {})})
 
 
 def observation_texts(obs: Any) -> tuple[str, str]:

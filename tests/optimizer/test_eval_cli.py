@@ -67,6 +67,7 @@ def test_the_oracle_agent_plays_shortest_plans_with_no_model(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == "Overall Average Progression: 100.00% ± 0.00%"
     records = read_jsonl(out / "rollouts.jsonl", Trajectory)
     assert len(records) == 4 and all(t.outcome == "win" and t.prompt_id == "oracle" for t in records)
+    assert all(t.metadata["oracle_proven"] and t.metadata["oracle_solves"] == 1 for t in records)
     for t in records:
         env = envs.make("babaisai", t.task)
         env.reset(seed=t.seed)
