@@ -624,6 +624,7 @@ class Heuristic:
                 best = m
         return best
 
+
 class Bounds:
     """Heuristics kept across solves of one level (analysis.py solves at every step of a trajectory). A
     Heuristic's values depend only on the level's grid size and border and on the blocks frozen at the
@@ -633,15 +634,15 @@ class Bounds:
     MAX_STATES = 400_000
 
     def __init__(self):
-        self._kept: dict[tuple, Heuristic] = {}
+        self._key: tuple | None = None
+        self._kept: Heuristic | None = None
 
     def for_engine(self, engine) -> Heuristic:
         fresh = Heuristic(engine)
         key = (engine.width, engine.height, frozenset(fresh.solid), frozenset(fresh.frozen), fresh.simple)
-        kept = self._kept.get(key)
-        if kept is not None and len(kept._h_cache) < self.MAX_STATES:
-            return kept
-        self._kept = {key: fresh}
+        if key == self._key and len(self._kept._h_cache) < self.MAX_STATES:
+            return self._kept
+        self._key, self._kept = key, fresh
         return fresh
 
 
@@ -679,12 +680,13 @@ def _spawned_kinds(xforms: tuple) -> dict[int, tuple[int, ...]]:
     return out
 
 
-def distance_table(width: int, height: int) -> list[list[int]]:
+@lru_cache(maxsize=8)
+def distance_table(width: int, height: int) -> tuple[tuple[int, ...], ...]:
     """Manhattan distances between all cells of a grid: looked up on the solver's hot paths instead of
-    recomputed."""
+    recomputed. Built once per grid size and shared (read-only) by every heuristic and guide."""
     size = width * height
-    return [[abs(p % width - q % width) + abs(p // width - q // width) for q in range(size)]
-            for p in range(size)]
+    return tuple(tuple(abs(p % width - q % width) + abs(p // width - q // width) for q in range(size))
+                 for p in range(size))
 
 
 def _gap(n: int, i: int, t: int, e: int, w: int) -> int:
