@@ -11,7 +11,7 @@ exact pass then proves that plan shortest, finds a shorter one, or leaves it mar
 from __future__ import annotations
 
 from envs.babaisai import vocab as v
-from envs.babaisai.heuristic import distance_table
+from envs.babaisai.lines import distance_table
 
 INF = 1 << 30
 _WIN_B = v.PROP_BLOCK0 + v.PROPERTIES.index("win")

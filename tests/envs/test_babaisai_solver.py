@@ -265,22 +265,22 @@ def test_analysis_of_a_win():
 def test_blocks_on_the_first_and_last_interior_columns_never_change_column():
     """two_room-make_win seed 0: the WALL block sits on column 1, so `WALL IS YOU` above the YOU block at
     (3,7) can never form, while `WALL IS STOP` along row 2 still can."""
-    from envs.babaisai.heuristic import INF, Heuristic
+    from envs.babaisai.lines import INF, LineGeometry
 
     env = envs.make("babaisai", "env/two_room-make_win")
     env.reset(seed=0)
     engine, w = env.engine, env.engine.width
-    bound = Heuristic(engine)
+    lines = LineGeometry(engine)
     wall, is_block, you, stop = 2 * w + 1, 4 * w + 5, 7 * w + 3, 2 * w + 3
-    assert bound._line_gap(wall, is_block, you, w, bound.frozen) == INF
-    assert bound._line_gap(wall, is_block, stop, 1, bound.frozen) == 5   # IS: 3 left, 2 up
+    assert lines.line_gap(wall, is_block, you, w) == INF
+    assert lines.line_gap(wall, is_block, stop, 1) == 5   # IS: 3 left, 2 up
     # The frozen IS and WIN in the top-right corner fix any line through the WIN, and the IS slot is
     # taken by that frozen IS: the loose IS can never stand there.
     frozen_is, frozen_win = w + 10, w + 11
-    assert {frozen_is, frozen_win} <= bound.frozen
+    assert {frozen_is, frozen_win} <= lines.frozen
     door = 5 * w + 7
-    assert bound._line_gap(door, is_block, frozen_win, 1, bound.frozen) == INF
-    assert bound._line_gap(door, frozen_is, frozen_win, 1, bound.frozen) == 6   # 2 right, 4 up
+    assert lines.line_gap(door, is_block, frozen_win, 1) == INF
+    assert lines.line_gap(door, frozen_is, frozen_win, 1) == 6   # 2 right, 4 up
 
 
 def test_the_guide_prices_walks_and_pushes():
