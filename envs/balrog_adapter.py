@@ -18,8 +18,8 @@ import numpy as np
 from envs._face import FreeTextActions, LanguageActions, TextGameEnv
 from envs.registry import MissingExtraError, UnknownTaskError, closest
 
-INSTALL_HINT = "install upstream BALROG: git submodule update --init submodules/BALROG && " \
-               "pip install -e submodules/BALROG"
+INSTALL_HINT = "install upstream BALROG: clone it at commit af7d1f1 into submodules/BALROG " \
+               "(submodules/README.md), then pip install -e submodules/BALROG"
 
 
 def _balrog_environments():
