@@ -82,13 +82,17 @@ class LineGeometry:
         hit = self._block_cache.get(blocks)
         if hit is not None:
             return hit
-        w = self.width
         frozen = self.frozen
         loose = [b for b, _ in blocks if b not in frozen]
         nouns = [(b, k) for b, k in blocks if v.NOUN_BLOCK0 <= k < v.IS_BLOCK]
         iss = [b for b, k in blocks if k == v.IS_BLOCK]
+        hit = self._block_cache[blocks] = (self._win_options(blocks, nouns, iss, loose),
+                                           self._helpful_gap(blocks, nouns, iss), max(1, len(loose)))
+        return hit
+
+    def _win_options(self, blocks: tuple, nouns: list, iss: list, loose: list) -> list:
+        w, frozen = self.width, self.frozen
         wins = [b for b, k in blocks if k == WIN_BLOCK]
-        helpful = [b for b, k in blocks if k in _HELPFUL]
         per_kind: dict[int, list] = {}
         for n, kind in nouns:
             for i in iss:
@@ -107,7 +111,12 @@ class LineGeometry:
                         per_kind.setdefault(kind, []).append((n, r, ends, corner, movers))
         for opts in per_kind.values():
             opts.sort(key=lambda opt: opt[1])
-        lines = [(kind, opts[0][1], opts) for kind, opts in per_kind.items()]
+        return [(kind, opts[0][1], opts) for kind, opts in per_kind.items()]
+
+    def _helpful_gap(self, blocks: tuple, nouns: list, iss: list) -> int:
+        """R_new: the fewest pushes that form a helpful rule not standing yet."""
+        w, frozen = self.width, self.frozen
+        helpful = [b for b, k in blocks if k in _HELPFUL]
         r_new = INF
         for i in iss:
             for e in (1, w):
@@ -116,6 +125,7 @@ class LineGeometry:
                 ix, iy = i % w, i // w
                 ex, ey = (1, 0) if e == 1 else (0, 1)
                 for n, _ in nouns:
+                    # The noun's own distance to its slot is a floor on the gap: skip nouns too far.
                     a = abs(ix - n % w - ex) + abs(iy - n // w - ey)
                     if a >= r_new:
                         continue
@@ -124,8 +134,7 @@ class LineGeometry:
                             r = self.line_gap(n, i, t, e)
                             if 0 < r < r_new:
                                 r_new = r
-        hit = self._block_cache[blocks] = (lines, r_new, max(1, len(loose)))
-        return hit
+        return r_new
 
     def open_slots(self, i: int, e: int) -> bool:
         """Can a frozen IS still get a new helpful rule along e (both slots neither border nor frozen)?"""
