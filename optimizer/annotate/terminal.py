@@ -10,8 +10,11 @@ contains terminal escape sequences cannot repaint or hijack the annotator's term
 from __future__ import annotations
 
 import re
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +53,20 @@ def _partial_line() -> str:
         return module.get_line_buffer() if module else ""
     except Exception:
         return ""
+
+
+@contextmanager
+def _no_second_interrupt() -> Iterator[None]:
+    """Hold off SIGINT while a draft is saved: people often press Ctrl-C twice, and a press must not cut
+    the save short. It is delivered (and ends the program) once the draft is on disk."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class TerminalSession:
@@ -141,10 +158,11 @@ class TerminalSession:
             try:
                 line = self.read("> ")
             except KeyboardInterrupt:
-                text = "\n".join([*lines, _partial_line()]).strip()
-                if text:
-                    path = self.store.save_draft(self.annotator, trajectory.id, text)
-                    self.write(f"\ndraft kept in {path}; it will be offered on the next start")
+                with _no_second_interrupt():
+                    text = "\n".join([*lines, _partial_line()]).strip()
+                    if text:
+                        path = self.store.save_draft(self.annotator, trajectory.id, text)
+                        self.write(f"\ndraft kept in {path}; it will be offered on the next start")
                 raise
             except EOFError:
                 text = "\n".join(lines).strip()
@@ -159,7 +177,8 @@ class TerminalSession:
                 self.write("(nothing typed yet: write your feedback, or '.' to go back to the steps)")
                 continue
             lines.append(line)
-            self.store.save_draft(self.annotator, trajectory.id, "\n".join(lines))
+            with _no_second_interrupt():   # a Ctrl-C now ends the program once this line is kept
+                self.store.save_draft(self.annotator, trajectory.id, "\n".join(lines))
         text = "\n".join(lines).strip()
         self.store.save(trajectory.id, text, self.annotator)
         self.store.clear_draft(self.annotator)
