@@ -100,11 +100,17 @@ def test_permanent_error_becomes_ladder_lm_error_without_retry(tmp_path):
 
 def test_concurrency_limit_per_provider():
     active, peak, lock = [0], [0], threading.Lock()
+    two_in = threading.Event()
 
     def slow(messages):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
+            if active[0] == 2:
+                two_in.set()
+        # Hold the slot until a second call is in too (however slow the machine), then a little longer
+        # so that a third one would get in if the limit let it.
+        two_in.wait(timeout=10)
         time.sleep(0.05)
         with lock:
             active[0] -= 1
