@@ -28,7 +28,9 @@ class Pty:
     def __init__(self, argv: list[str], cwd: Path):
         env = dict(os.environ, TERM="dumb", COLUMNS="200")
         self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: exec at once
+        if self.pid == 0:  # the child: a login terminal's signal state (nothing inherited), then exec
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
             os.chdir(cwd)
             os.execvpe(argv[0], argv, env)
         self.output = ""
@@ -44,6 +46,16 @@ class Pty:
                     self.output += os.read(self.fd, 4096).decode(errors="replace")
                 except OSError:  # the child closed the terminal
                     pass
+
+    def signal_state(self) -> str:
+        """The child's run state and signal masks, for a failure message (Linux /proc)."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text().splitlines()
+            wchan = Path(f"/proc/{self.pid}/wchan").read_text()
+        except OSError as error:
+            return f"(no /proc entry: {error})"
+        keep = ("State", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
+        return "; ".join(line for line in status if line.startswith(keep)) + f"; wchan {wchan}"
 
     def send(self, text: str) -> None:
         os.write(self.fd, text.encode())
@@ -80,7 +92,10 @@ def interrupt_until(term: Pty, pattern: str, attempts: int = 4) -> None:
         except AssertionError:
             continue
     term.send("\x03")
-    term.expect(pattern)
+    try:
+        term.expect(pattern)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nchild after {attempts} Ctrl-C: {term.signal_state()}") from None
 
 
 @pytest.fixture
