@@ -29,6 +29,8 @@ class Pty:
         env = dict(os.environ, TERM="dumb", COLUMNS="200")
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: a login terminal's signal state (nothing inherited), then exec
+            # A test run started as a background job of a non-interactive shell (as a CI runner may do)
+            # ignores SIGINT, and an ignored signal stays ignored across exec: Ctrl-C would do nothing.
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_SETMASK, set())
             os.chdir(cwd)
@@ -170,6 +172,22 @@ def test_ctrl_c_keeps_typed_text_as_a_draft(run_dir):
     assert term.wait() == 0
     assert mine(run_dir) == [("baba-001", "First line is done.\nhalf a thou\nght, finished.")]
     assert not list(run_dir.glob("iterations/000/.*draft*"))
+
+
+def test_ctrl_c_reaches_the_program_even_when_the_test_run_ignores_it(run_dir):
+    """How the test failed in a simulated CI run: its process had inherited an ignored SIGINT."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        term = annotate(run_dir)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    term.expect(r"step 1/2 \[")
+    term.line("f")
+    term.expect(r"Feedback on baba-001")
+    term.send("a half line")
+    term.expect(r"> a half line")
+    interrupt_until(term, r"draft kept in")
+    assert term.wait() == 130
 
 
 def test_model_output_cannot_drive_the_terminal():
