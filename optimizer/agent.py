@@ -120,6 +120,10 @@ class GameAgent(dspy.Module):
         """What plays one episode of `env`: the agent itself (it keeps no per-episode state)."""
         return self
 
+    def episode_notes(self) -> dict:
+        """Extra trajectory metadata from the player: none for a prompted model."""
+        return {}
+
 
 class OracleAgent:
     """Takes the LLM agent's place in rollouts and plays Baba Is AI perfectly: every move is the next move

@@ -123,7 +123,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
                   "action_frequency": dict(frequency), "done": bool(terminated or truncated),
                   "max_steps": limit, "agent": agent.config.model_dump(),
                   "seconds": round(time.monotonic() - started, 3),
-                  **(player.episode_notes() if hasattr(player, "episode_notes") else {})})
+                  **player.episode_notes()})
 
 
 def observation_texts(obs: Any) -> tuple[str, str]:
