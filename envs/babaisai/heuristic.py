@@ -20,9 +20,12 @@ spawn (`sharp.spawns`) instead of giving up.
 
 from __future__ import annotations
 
+import numpy as np
+
+from envs.babaisai import bound_kernel
 from envs.babaisai import vocab as v
 from envs.babaisai.lines import INF, WIN_BLOCK, YOU_BLOCK, LineGeometry, distance_table
-from envs.babaisai.sharp import SharpTerms, spawns
+from envs.babaisai.sharp import SharpTerms, _spawned_kinds, spawns
 
 __all__ = ["INF", "Bounds", "Heuristic", "distance_table"]
 
@@ -37,7 +40,7 @@ class Heuristic:
     YOU objects move, so most calls are dictionary hits. The rule-line push counts live in `lines.py`,
     the sharp terms in `sharp.py`."""
 
-    def __init__(self, engine):
+    def __init__(self, engine, compiled: bool = True):
         self.lines = lines = LineGeometry(engine)
         self.sharp = SharpTerms(lines)
         self.dist = lines.dist
@@ -46,6 +49,11 @@ class Heuristic:
         self._near_memo: dict[tuple, dict] = {}
         kinds = {c & 0x1F for i in engine.scan for c in v.stack_of(engine.cells[i])}
         self.simple = all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
+        # On simple levels the bound runs compiled (bound_kernel.py: the same terms, value for value);
+        # `compiled=False` keeps the Python version, which the kernel is tested against.
+        self.geo = _geometry(lines, engine.width, engine.height) if compiled and self.simple else None
+        self._layout_arrays: dict[tuple, tuple] = {}
+        self._rule_arrays: dict[object, tuple] = {}
 
     def __call__(self, engine, layout=None) -> tuple[int, object]:
         """(lower bound, layout). Pass back the parent's layout when the move moved no rule block: then
@@ -96,6 +104,8 @@ class Heuristic:
         return blocks, tuple((i, ident) for i, ident in objects if i not in frozen)
 
     def _bound(self, engine, layout) -> int:
+        if self.geo is not None:
+            return self._compiled_bound(engine, layout)
         cells, flags = engine.cells, engine.flags
         blocks, objects = layout
         yous_now = [(i, cells[i] & 0xFF) for i in engine.you_cells]
@@ -142,6 +152,22 @@ class Heuristic:
             best = min(best, bound)
         return max(1, best)
 
+    def _compiled_bound(self, engine, layout) -> int:
+        arrays = self._layout_arrays.get(layout)
+        if arrays is None:
+            blocks, objects = layout
+            arrays = self._layout_arrays[layout] = (
+                np.array([b for b, _ in blocks], np.int64), np.array([k for _, k in blocks], np.int64),
+                np.array([i for i, _ in objects], np.int64), np.array([o for _, o in objects], np.int64))
+        info = engine.info
+        rule_arrays = self._rule_arrays.get(info)
+        if rule_arrays is None:
+            rule_arrays = self._rule_arrays[info] = _rule_tables(info)
+        cells, you_cells = engine.cells, engine.you_cells
+        ycell = np.array(you_cells, np.int64)
+        yident = np.array([cells[i] & 0xFF for i in you_cells], np.int64)
+        return bound_kernel.bound(self.geo, *arrays, ycell, yident, *rule_arrays)
+
     def _walk(self, options, yous, targets, d_block: int, chain: int, inputs=None) -> int:
         """Single YOU, no helpful new rule: last push of the noun, then the walk to an X object."""
         walk = INF
@@ -179,6 +205,38 @@ class Heuristic:
             if m < best:
                 best = m
         return best
+
+
+def _geometry(lines: LineGeometry, width: int, height: int) -> tuple:
+    """The level's fixed facts as the kernel takes them: (dist, solid, frozen, width, last x, last y)."""
+    size = width * height
+    solid = np.zeros(size, np.bool_)
+    solid[list(lines.solid)] = True
+    frozen = np.zeros(size, np.bool_)
+    frozen[list(lines.frozen)] = True
+    return (_distance_array(width, height), solid, frozen, width, lines.last_x, lines.last_y)
+
+
+_DISTANCES: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _distance_array(width: int, height: int) -> np.ndarray:
+    key = (width, height)
+    if key not in _DISTANCES:
+        _DISTANCES[key] = np.array(distance_table(width, height), np.int64)
+    return _DISTANCES[key]
+
+
+def _rule_tables(info) -> tuple:
+    """Per rule list: the flag table, and per kind the identities transformations can spawn from it."""
+    spawned = _spawned_kinds(info.xforms) if info.xforms else {}
+    width = max((len(news) for news in spawned.values()), default=0)
+    table = np.zeros((32, max(1, width)), np.int64)
+    counts = np.zeros(32, np.int64)
+    for kind, news in spawned.items():
+        table[kind, :len(news)] = news
+        counts[kind] = len(news)
+    return np.array(info.flags, np.int64), table, counts
 
 
 class Bounds:

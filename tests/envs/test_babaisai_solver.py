@@ -94,6 +94,38 @@ def test_every_task_is_solved_and_the_plan_replays(task):
         assert replay_wins(task, seed, plan), (task, seed, plan)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_compiled_bound_gives_the_python_bound_on_every_state_a_solve_meets(seed, monkeypatch):
+    """bound_kernel.py is the Python bound compiled: on every state the solves of the 40 tasks bound, the
+    two must agree exactly (transformations, many YOUs, frozen lines and chains included)."""
+    from envs.babaisai.heuristic import Heuristic
+
+    compiled_bound = Heuristic._bound
+    checked = []
+
+    def both(self, engine, layout):
+        got = compiled_bound(self, engine, layout)
+        assert self.geo is not None, "every BALROG task is a simple level: the kernel should serve it"
+        want = compiled_bound(self.reference, engine, layout)
+        assert got == want, (engine.key(), got, want)
+        checked.append(got)
+        return got
+
+    def with_reference(self, engine, compiled=True):
+        original_init(self, engine, compiled)
+        if compiled:
+            self.reference = Heuristic(engine, compiled=False)
+
+    original_init = Heuristic.__init__
+    monkeypatch.setattr(Heuristic, "__init__", with_reference)
+    monkeypatch.setattr(Heuristic, "_bound", both)
+    for task in envs.tasks("babaisai"):
+        env = envs.make("babaisai", task)
+        env.reset(seed=seed)
+        assert solve_engine(env.engine, exact_budget=3_000).plan is not None
+    assert len(checked) > 10_000
+
+
 def test_a_level_beyond_the_exact_budget_still_gets_a_winning_plan_and_an_honest_bound():
     """Seed 0 needs 23 to 29 moves and the exact pass cannot finish within 30,000 states (the budget
     analysis.py gives each step): the guided plan comes back unproven, with a proven lower bound."""

@@ -1,0 +1,580 @@
+"""The bound of heuristic.py, compiled (numba), for levels whose blocks are only nouns, IS, YOU, WIN and STOP
+(all 40 BALROG tasks): the same terms, computed the same way, value for value (tests/envs check this
+against the Python bound state by state). Why compiled: the bound is about 80% of a solve's time per
+state in Python (docs/babaisai.md, "What is left, measured").
+
+Arrays instead of dicts and tuples: a geometry tuple `geo` = (dist, solid, frozen, width, last_x, last_y)
+per level; per layout the blocks (cells, kinds) and objects (cells, identities); per rule list the flag
+table and the kinds each kind can spawn; per state the YOU cells and identities. The Python version's
+caches (per layout, per layout and D_block) are not needed here: everything is recomputed per call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, types
+
+from envs.babaisai import vocab as v
+from envs.babaisai.lines import _HELPFUL, INF, WIN_BLOCK, YOU_BLOCK
+
+NOUN0, IS_BLOCK, BABA = v.NOUN_BLOCK0, v.IS_BLOCK, v.BABA
+YOU_BIT, WIN_BIT = v.YOU, v.WIN
+HELPFUL = np.zeros(32, np.bool_)
+for _k in _HELPFUL:
+    HELPFUL[_k] = True
+OBJECT_LO, OBJECT_HI = v.BABA, v.FDOOR
+
+# Explicit signatures: each function is compiled once (no per-literal specializations), at import, and
+# cached on disk (cache=True) so that later processes only load it.
+I, A1, A2, B1 = types.int64, types.int64[::1], types.int64[:, ::1], types.boolean[::1]
+GEO = types.Tuple((A2, B1, B1, I, I, I))
+
+
+@njit(I(A2, A1, I, A1, I), cache=True)
+def _near(dist, a, na, b, nb):
+    best = INF
+    for x in range(na):
+        p = a[x]
+        for y in range(nb):
+            d = dist[p, b[y]]
+            if d < best:
+                best = d
+    return best
+
+
+@njit(I(I, I, I, I, I), cache=True)
+def _gap(n, i, t, e, w):
+    nx, ny, ix, iy, tx, ty = n % w, n // w, i % w, i // w, t % w, t // w
+    ex, ey = (1, 0) if e == 1 else (0, 1)
+    return max(abs(ix - nx - ex) + abs(iy - ny - ey), abs(tx - ix - ex) + abs(ty - iy - ey),
+               abs(tx - nx - 2 * ex) + abs(ty - ny - 2 * ey))
+
+
+@njit(I(I, I, I, I, GEO), cache=True)
+def _line_gap(n, i, t, e, geo):
+    """lines.LineGeometry.line_gap."""
+    dist, solid, frozen, w, last_x, last_y = geo
+    if frozen[n] and frozen[i] and i - n != e:
+        return INF
+    if frozen[i] and frozen[t] and t - i != e:
+        return INF
+    if frozen[n] and frozen[t] and t - n != 2 * e:
+        return INF
+    if frozen[i]:
+        s = i - e
+        if solid[s] or (frozen[s] and s != n):
+            return INF
+        s = i + e
+        if solid[s] or (frozen[s] and s != t):
+            return INF
+    gap = _gap(n, i, t, e, w)
+    ex, ey = (1, 0) if e == 1 else (0, 1)
+    px = py = 0
+    have_x = have_y = False
+    for k in range(3):
+        b = n if k == 0 else (i if k == 1 else t)
+        bx, by = b % w, b // w
+        still = frozen[b]
+        if still or bx == 1 or bx == last_x:
+            if have_x and px != bx - k * ex:
+                return INF
+            px, have_x = bx - k * ex, True
+        if still or by == 1 or by == last_y:
+            if have_y and py != by - k * ey:
+                return INF
+            py, have_y = by - k * ey, True
+    if have_x and (px < 1 or px + 2 * ex > last_x):
+        return INF
+    if have_y and (py < 1 or py + 2 * ey > last_y):
+        return INF
+    if not have_x or not have_y:
+        return gap
+    p = py * w + px
+    for k in range(3):
+        b = n if k == 0 else (i if k == 1 else t)
+        c = p + k * e
+        if frozen[c] and c != b:
+            return INF
+    return max(gap, dist[n, p], dist[i, p + e], dist[t, p + 2 * e])
+
+
+@njit(types.Tuple((A2, A1, A2))(A1, A1, GEO), cache=True)
+def _rule_gaps(bcell, bkind, geo):
+    """lines.LineGeometry.rule_gaps: tr[a, b] (INF: none), you_r[a], and the helpful lines not yet
+    standing as rows (R, A kind, mover count, movers...), fewest R first."""
+    frozen, w = geo[2], geo[3]
+    nb = len(bcell)
+    tr = np.full((32, 32), INF, np.int64)
+    you_r = np.full(32, INF, np.int64)
+    rows = np.empty((max(1, nb * nb * nb * 2), 6), np.int64)
+    m = 0
+    for x in range(nb):
+        if not NOUN0 <= bkind[x] < IS_BLOCK:
+            continue
+        n, a = bcell[x], bkind[x] - NOUN0 + BABA
+        for y in range(nb):
+            if bkind[y] != IS_BLOCK:
+                continue
+            i = bcell[y]
+            for e in (1, w):
+                for z in range(nb):
+                    kz = bkind[z]
+                    if NOUN0 <= kz < IS_BLOCK:
+                        b = kz - NOUN0 + BABA
+                        if b == a:
+                            continue
+                        r = _line_gap(n, i, bcell[z], e, geo)
+                        if r < tr[a, b]:
+                            tr[a, b] = r
+                    elif kz == YOU_BLOCK:
+                        r = _line_gap(n, i, bcell[z], e, geo)
+                        if r < you_r[a]:
+                            you_r[a] = r
+                    else:
+                        continue
+                    if 0 < r < INF:
+                        rows[m, 0], rows[m, 1], rows[m, 2] = r, a, 0
+                        for c in (n, i, bcell[z]):
+                            if not frozen[c]:
+                                rows[m, 3 + rows[m, 2]] = c
+                                rows[m, 2] += 1
+                        m += 1
+    rows = rows[:m]
+    order = np.argsort(rows[:, 0], kind="mergesort")
+    return tr, you_r, rows[order]
+
+
+@njit(A2(A1, A1, GEO), cache=True)
+def _win_options(bcell, bkind, geo):
+    """lines.LineGeometry._win_options, one row per option: (kind, noun cell, IS cell, e, R, corner,
+    has ends, mover count, movers...), grouped by kind in order of first appearance, fewest R first
+    within a kind (stable)."""
+    frozen, w = geo[2], geo[3]
+    nb = len(bcell)
+    rows = np.empty((max(1, nb * nb * nb * 2), 11), np.int64)
+    m = 0
+    for x in range(nb):
+        if not NOUN0 <= bkind[x] < IS_BLOCK:
+            continue
+        n, kind = bcell[x], bkind[x]
+        for y in range(nb):
+            if bkind[y] != IS_BLOCK:
+                continue
+            i = bcell[y]
+            for e in (1, w):
+                for z in range(nb):
+                    if bkind[z] != WIN_BLOCK:
+                        continue
+                    t = bcell[z]
+                    r = _line_gap(n, i, t, e, geo)
+                    if r >= INF:
+                        continue
+                    has_ends, corner = 0, 0
+                    if r > 0 and frozen[i] and frozen[t]:
+                        has_ends = 1
+                        if n % w != (i - e) % w and n // w != (i - e) // w:
+                            corner = 2
+                    rows[m, 0], rows[m, 1], rows[m, 2], rows[m, 3] = kind, n, i, e
+                    rows[m, 4], rows[m, 5], rows[m, 6], rows[m, 7] = r, corner, has_ends, 0
+                    for c in (n, i, t):
+                        if not frozen[c]:
+                            rows[m, 8 + rows[m, 7]] = c
+                            rows[m, 7] += 1
+                    m += 1
+    rows = rows[:m]
+    # Group by kind in order of first appearance, then by R (both stable).
+    first = np.full(32, -1, np.int64)
+    for j in range(m):
+        if first[rows[j, 0]] < 0:
+            first[rows[j, 0]] = j
+    keys = np.empty(m, np.int64)
+    for j in range(m):
+        keys[j] = first[rows[j, 0]] * 1024 + rows[j, 4]
+    order = np.argsort(keys, kind="mergesort")
+    return rows[order]
+
+
+@njit(I(A1, A1, GEO), cache=True)
+def _helpful_gap(bcell, bkind, geo):
+    """lines.LineGeometry._helpful_gap: R_new."""
+    solid, frozen, w = geo[1], geo[2], geo[3]
+    nb = len(bcell)
+    r_new = INF
+    for y in range(nb):
+        if bkind[y] != IS_BLOCK:
+            continue
+        i = bcell[y]
+        for e in (1, w):
+            if frozen[i] and (solid[i - e] or frozen[i - e] or solid[i + e] or frozen[i + e]):
+                continue
+            ix, iy = i % w, i // w
+            ex, ey = (1, 0) if e == 1 else (0, 1)
+            for x in range(nb):
+                if not NOUN0 <= bkind[x] < IS_BLOCK:
+                    continue
+                n = bcell[x]
+                a = abs(ix - n % w - ex) + abs(iy - n // w - ey)
+                if a >= r_new:
+                    continue
+                for z in range(nb):
+                    t = bcell[z]
+                    if HELPFUL[bkind[z]] and t != n:
+                        r = _line_gap(n, i, t, e, geo)
+                        if 0 < r < r_new:
+                            r_new = r
+    return r_new
+
+
+@njit(I(A1, A1, I, A2, A1, A1, A1, I), cache=True)
+def _spawn_into(cells, idents, count, spawn_tab, spawn_n, out_cell, out_ident, m):
+    """sharp.spawns: for each object, the identities the transformations in force can turn it into."""
+    for j in range(count):
+        k = idents[j] & 0x1F
+        for s in range(spawn_n[k]):
+            out_cell[m], out_ident[m] = cells[j], spawn_tab[k, s]
+            m += 1
+    return m
+
+
+@njit(types.Tuple((A1, B1))(A1, I, I, GEO), cache=True)
+def _chains(loose, n_loose, n, geo):
+    """sharp.SharpTerms._chains: waits[k] for chains of k blocks headed by n (INF: no such chain)."""
+    dist, solid = geo[0], geo[1]
+    w = geo[3]
+    others = np.empty(n_loose, np.int64)
+    no = 0
+    for x in range(n_loose):
+        if loose[x] != n:
+            others[no] = loose[x]
+            no += 1
+    waits = np.full(no + 2, INF, np.int64)
+    present = np.zeros(no + 2, np.bool_)
+    if no == 0:
+        return waits, present
+    near = np.empty(no, np.int64)
+    for x in range(no):
+        near[x] = dist[others[x], n]
+    near.sort()
+    spread = np.empty(no, np.int64)
+    worst = -INF
+    for x in range(no):
+        worst = max(worst, near[x] - x - 1)
+        spread[x] = worst
+    for d in (1, -1, w, -w):
+        fill = -INF
+        for k in range(2, no + 2):
+            cell = n - (k - 1) * d
+            if solid[cell] or solid[n - k * d]:
+                break
+            inside = False
+            for x in range(no):
+                if others[x] == cell:
+                    inside = True
+                    break
+            if not inside:
+                nearest = INF
+                for x in range(no):
+                    nearest = min(nearest, dist[others[x], cell])
+                fill = max(fill, nearest)
+            wait = max(fill, spread[k - 2])
+            if wait < waits[k]:
+                waits[k] = wait
+            present[k] = True
+    return waits, present
+
+
+@njit(I(I, I, A1, A1, I, I, A1, I, A1, GEO), cache=True)
+def _first_push(n, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, geo):
+    """sharp.SharpTerms.first_push (memo: per state, by cell, -1 = not yet)."""
+    if memo[n] >= 0:
+        return memo[n]
+    dist = geo[0]
+    reach = INF
+    for j in range(n_static):
+        if oty[j] < INF:
+            reach = min(reach, oty[j] + dist[ocell[j], n])
+    for j in range(n_static, n_objs):
+        reach = min(reach, dist[ocell[j], n])
+    best = reach
+    waits, present = _chains(loose, n_loose, n, geo)
+    for k in range(2, len(waits)):
+        if not present[k]:
+            continue
+        wait = waits[k]
+        if d_block + wait >= best:
+            break
+        if reach - k + 1 < best:
+            best = max(reach - k + 1, d_block + wait)
+    result = max(d_block, best)
+    memo[n] = result
+    return result
+
+
+@njit(I(A1, I, I, A1, A1, I, I, A1, I, A1, GEO), cache=True)
+def _line_start(movers, count, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, geo):
+    best = INF
+    for x in range(count):
+        best = min(best, _first_push(movers[x], d_block, ocell, oty, n_static, n_objs, loose, n_loose,
+                                     memo, geo))
+    return best
+
+
+@njit(I(I, A2, I, I, I, A1, A1, A1, I, I, A2, A1, I, A1, GEO), cache=True)
+def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs, turn, loose, n_loose,
+                memo, geo):
+    """sharp.SharpTerms.kind_bound for the options rows opts[lo:hi] of one kind."""
+    dist = geo[0]
+    line = 0
+    if opts[lo, 4] > 0:
+        line = INF
+        for j in range(lo, hi):
+            r = opts[j, 4]
+            if d_block + r >= line:
+                break
+            line = min(line, _line_start(opts[j, 8:], opts[j, 7], d_block, ocell, oty, n_static, n_objs,
+                                         loose, n_loose, memo, geo) + r)
+    x_kind = kind - NOUN0 + BABA
+    # Would-be X objects: (index, cell, earliest time, YOU time).
+    xs_j = np.empty(n_objs, np.int64)
+    xs_t = np.empty(n_objs, np.int64)
+    n_xs = 0
+    for j in range(n_objs):
+        k = okind[j]
+        if k == x_kind:
+            xs_j[n_xs], xs_t[n_xs] = j, 0
+            n_xs += 1
+        elif turn[k, x_kind] < INF:
+            xs_j[n_xs], xs_t[n_xs] = j, turn[k, x_kind]
+            n_xs += 1
+    n_static_xs = 0
+    while n_static_xs < n_xs and xs_j[n_static_xs] < n_static:
+        n_static_xs += 1
+    # Static would-be YOU objects meeting static would-be X objects (sharp._meet).
+    meet = INF
+    for j in range(n_static):
+        ty = oty[j]
+        if ty >= meet:
+            continue
+        for q in range(n_static_xs):
+            jx = xs_j[q]
+            if jx != j:
+                meet = min(meet, max(ty + 1, xs_t[q] + 1, min(ty, oty[jx]) + dist[ocell[j], ocell[jx]]))
+    # YOU objects (time 0) meeting static would-be X objects.
+    for j in range(n_static, n_objs):
+        m = INF
+        for q in range(n_static_xs):
+            m = min(m, max(xs_t[q] + 1, dist[ocell[j], ocell[xs_j[q]]]))
+        meet = min(meet, m)
+    for q in range(n_static_xs, n_xs):
+        jx, tx = xs_j[q], xs_t[q]
+        cx = ocell[jx]
+        if tx + 1 >= meet:
+            continue
+        from_static = INF
+        for j in range(n_static):
+            if oty[j] < INF:
+                from_static = min(from_static, max(oty[j] + 1, dist[ocell[j], cx]))
+        meet = min(meet, max(tx + 1, from_static))
+        for j in range(n_static, n_objs):
+            if j != jx:
+                meet = min(meet, max(tx + 1, dist[ocell[j], cx]))
+                if meet <= tx + 1:
+                    break
+    return max(line, meet)
+
+
+@njit(I(A2, I, I, A1, A1, I, I, I, A1, A1, I, I, A1, I, A1, GEO), cache=True)
+def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static, n_objs, loose, n_loose,
+          memo, geo):
+    """heuristic.Heuristic._walk (one YOU): the last push of the noun, then the walk to an X object."""
+    dist, solid, w = geo[0], geo[1], geo[3]
+    walk = INF
+    one = np.empty(1, np.int64)
+    for j in range(lo, hi):
+        n, i, e, r, corner, has_ends = opts[j, 1], opts[j, 2], opts[j, 3], opts[j, 4], opts[j, 5], opts[j, 6]
+        if d_block + r >= walk:
+            break
+        if not has_ends:
+            first = _line_start(opts[j, 8:], opts[j, 7], d_block, ocell, oty, n_static, n_objs, loose, n_loose,
+                                memo, geo)
+            walk = min(walk, first + r)
+            continue
+        one[0] = n
+        first = max(d_block, _near(dist, yous, 1, one, 1) - chain + 1)
+        first = max(first, _first_push(n, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, geo))
+        # lines.LineGeometry.pusher_ends(i - e, e, n, loose), walked straight into the minimum.
+        target = i - e
+        if solid[target]:
+            continue
+        n_others = 0
+        for x in range(n_loose):
+            if loose[x] != n:
+                n_others += 1
+        for d in ((e, w, -w) if e == 1 else (e, 1, -1)):
+            cells = np.empty(n_others + 1, np.int64)
+            length = 0
+            cell = target - d
+            while not solid[cell] and length <= n_others:
+                cells[length] = cell
+                length += 1
+                cell -= d
+            if length == 0:
+                continue
+            post = max(1, _near(dist, cells, 1, targets, n_t))
+            walk = min(walk, max(first + r - 1 + corner, d_block - 1 + max(r, 0)) + post)
+            if length > 1 and n_others > 0:
+                behind = target - d
+                later = INF
+                for x in range(n_loose):
+                    b = loose[x]
+                    if b != n:
+                        later = min(later, abs(b % w - behind % w) + abs(b // w - behind // w))
+                post = max(1, _near(dist, cells[1:length], length - 1, targets, n_t))
+                walk = min(walk, max(first + r - 1 + corner, d_block - 1 + max(r, later)) + post)
+    return walk
+
+
+@njit(I(GEO, A1, A1, A1, A1, A1, A1, A1, A2, A1), cache=True)
+def bound(geo, bcell, bkind, ocell_l, oident_l, ycell, yident, flags, spawn_tab, spawn_n):
+    """heuristic.Heuristic._bound on a simple level (its sharp terms included)."""
+    dist, frozen = geo[0], geo[2]
+    nb, nl, ny = len(bcell), len(ocell_l), len(ycell)
+    # Every object: the layout's, the YOU objects', then (transformations) what they can spawn.
+    cap = (nl + ny) * (1 + spawn_tab.shape[1])
+    ocell = np.empty(cap, np.int64)
+    oident = np.empty(cap, np.int64)
+    ocell[:nl], oident[:nl] = ocell_l, oident_l
+    ocell[nl:nl + ny], oident[nl:nl + ny] = ycell, yident
+    n_all = _spawn_into(ocell_l, oident_l, nl, spawn_tab, spawn_n, ocell, oident, nl + ny)
+    n_all = _spawn_into(ycell, yident, ny, spawn_tab, spawn_n, ocell, oident, n_all)
+    yous = np.empty(n_all, np.int64)
+    wins = np.empty(n_all, np.int64)
+    n_yous = n_wins = 0
+    for j in range(n_all):
+        bits = flags[oident[j]]
+        if bits & YOU_BIT:
+            yous[n_yous] = ocell[j]
+            n_yous += 1
+        if bits & WIN_BIT:
+            wins[n_wins] = ocell[j]
+            n_wins += 1
+    if n_yous == 0:
+        return INF
+    best = _near(dist, yous, n_yous, wins, n_wins)
+    d_block = _near(dist, yous, n_yous, bcell, nb)
+    if d_block >= INF:
+        return max(1, best)
+    opts = _win_options(bcell, bkind, geo)
+    r_new = _helpful_gap(bcell, bkind, geo)
+    n_loose = 0
+    loose = np.empty(nb, np.int64)
+    for x in range(nb):
+        if not frozen[bcell[x]]:
+            loose[n_loose] = bcell[x]
+            n_loose += 1
+    chain = max(1, n_loose)
+    helpful_first = d_block - 1 + r_new
+
+    # sharp.SharpTerms.setup / _static: per object, the earliest move after which it can move as a YOU.
+    tr, you_r, helpful = _rule_gaps(bcell, bkind, geo)
+    turn = np.full((32, 32), INF, np.int64)
+    for a in range(32):
+        for b in range(32):
+            if b != a and tr[a, b] < INF:
+                turn[a, b] = d_block - 1 + tr[a, b]
+    for c in range(32):
+        for a in range(32):
+            ac = turn[a, c]
+            if ac >= INF:
+                continue
+            for b in range(32):
+                if b != a and turn[c, b] < INF and max(ac, turn[c, b]) < turn[a, b]:
+                    turn[a, b] = max(ac, turn[c, b])
+    you_now = np.zeros(32, np.bool_)
+    for k in range(OBJECT_LO, OBJECT_HI + 1):
+        for col in range(8):
+            if flags[(col << 5) | k] & YOU_BIT:
+                you_now[k] = True
+    t_you = np.empty(32, np.int64)
+    for k in range(32):
+        t_you[k] = 0 if you_now[k] else d_block - 1 + you_r[k]
+    # Static objects (the layout's and their spawns) first, then the YOU objects and theirs (time 0).
+    scell = np.empty(cap, np.int64)
+    sident = np.empty(cap, np.int64)
+    scell[:nl], sident[:nl] = ocell_l, oident_l
+    n_static = _spawn_into(ocell_l, oident_l, nl, spawn_tab, spawn_n, scell, sident, nl)
+    for j in range(ny):
+        scell[n_static + j], sident[n_static + j] = ycell[j], yident[j]
+    n_objs = _spawn_into(ycell, yident, ny, spawn_tab, spawn_n, scell, sident, n_static + ny)
+    okind = np.empty(n_objs, np.int64)
+    oty = np.empty(n_objs, np.int64)
+    present = np.zeros(32, np.bool_)
+    for j in range(n_objs):
+        k = sident[j] & 0x1F
+        okind[j] = k
+        present[k] = True
+        if j >= n_static:
+            oty[j] = 0
+            continue
+        ty = t_you[k]
+        for other in range(32):
+            t = turn[k, other]
+            if t < INF:
+                ty = min(ty, max(t, t_you[other]))
+        oty[j] = ty
+    memo = np.full(len(dist), -1, np.int64)
+    # sharp.SharpTerms.helpful_time
+    h_time = INF
+    for row in range(len(helpful)):
+        r, a = helpful[row, 0], helpful[row, 1]
+        if d_block - 1 + r >= h_time:
+            break
+        if present[a]:
+            h_time = min(h_time, _line_start(helpful[row, 3:], helpful[row, 2], d_block, scell, oty, n_static,
+                                             n_objs, loose, n_loose, memo, geo) - 1 + r)
+    helpful_first = max(helpful_first, h_time)
+
+    # Per kind (the kinds' option rows are grouped): the walk term, then the sharp per-kind term.
+    n_opts = len(opts)
+    kinds = np.empty(n_opts, np.int64)
+    bounds = np.empty(n_opts, np.int64)
+    starts = np.empty(n_opts + 1, np.int64)
+    n_kinds = 0
+    j = 0
+    targets = np.empty(n_all, np.int64)
+    while j < n_opts:
+        kind = opts[j, 0]
+        lo = j
+        while j < n_opts and opts[j, 0] == kind:
+            j += 1
+        r_min = opts[lo, 4]
+        if r_min == 0:
+            b = d_block + 1
+        else:
+            b = d_block + r_min
+            x_kind = kind - NOUN0 + BABA
+            n_t = 0
+            for q in range(n_all):
+                if oident[q] & 0x1F == x_kind:
+                    targets[n_t] = ocell[q]
+                    n_t += 1
+            if n_t == 0 or helpful_first + 1 > b:
+                case2 = INF
+                if n_t > 0:
+                    case2 = max(b, _near(dist, yous, n_yous, targets, n_t))
+                    if n_yous == 1:
+                        case2 = max(case2, _walk(opts, lo, j, yous, targets, n_t, d_block, chain, scell, oty,
+                                                 n_static, n_objs, loose, n_loose, memo, geo))
+                b = max(b, min(case2, helpful_first + 1))
+        kinds[n_kinds], bounds[n_kinds], starts[n_kinds] = kind, b, lo
+        n_kinds += 1
+    starts[n_kinds] = n_opts
+    order = np.argsort(bounds[:n_kinds], kind="mergesort")
+    for q in order:
+        b = bounds[q]
+        if b >= best:
+            break
+        b = max(b, _kind_bound(kinds[q], opts, starts[q], starts[q + 1], d_block, scell, okind, oty, n_static,
+                               n_objs, turn, loose, n_loose, memo, geo))
+        best = min(best, b)
+    return max(1, best)
