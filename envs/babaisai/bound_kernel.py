@@ -106,7 +106,12 @@ def _rule_gaps(bcell, bkind, geo):
     nb = len(bcell)
     tr = np.full((32, 32), INF, np.int64)
     you_r = np.full(32, INF, np.int64)
-    rows = np.empty((max(1, nb * nb * nb * 2), 6), np.int64)
+    n_nouns = n_is = n_you = 0
+    for x in range(nb):
+        n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
+        n_is += bkind[x] == IS_BLOCK
+        n_you += bkind[x] == YOU_BLOCK
+    rows = np.empty((n_nouns * n_is * 2 * (n_nouns + n_you), 6), np.int64)
     m = 0
     for x in range(nb):
         if not NOUN0 <= bkind[x] < IS_BLOCK:
@@ -151,7 +156,12 @@ def _win_options(bcell, bkind, geo):
     within a kind (stable)."""
     frozen, w = geo[2], geo[3]
     nb = len(bcell)
-    rows = np.empty((max(1, nb * nb * nb * 2), 11), np.int64)
+    n_nouns = n_is = n_win = 0
+    for x in range(nb):
+        n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
+        n_is += bkind[x] == IS_BLOCK
+        n_win += bkind[x] == WIN_BLOCK
+    rows = np.empty((n_nouns * n_is * 2 * n_win, 11), np.int64)
     m = 0
     for x in range(nb):
         if not NOUN0 <= bkind[x] < IS_BLOCK:
@@ -434,9 +444,19 @@ def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static
     return walk
 
 
-@njit(I(GEO, A1, A1, A1, A1, A1, A1, A1, A2, A1), cache=True)
-def bound(geo, bcell, bkind, ocell_l, oident_l, ycell, yident, flags, spawn_tab, spawn_n):
-    """heuristic.Heuristic._bound on a simple level (its sharp terms included)."""
+@njit(types.Tuple((A2, I, A2, A1, A2))(GEO, A1, A1), cache=True)
+def layout_tables(geo, bcell, bkind):
+    """What the bound needs of a block layout alone (lines.LineGeometry's per-layout tables): the WIN-line
+    options, R_new, and rule_gaps' (tr, you_r, helpful lines). Computed once per layout by the caller."""
+    tr, you_r, helpful = _rule_gaps(bcell, bkind, geo)
+    return _win_options(bcell, bkind, geo), _helpful_gap(bcell, bkind, geo), tr, you_r, helpful
+
+
+@njit(I(GEO, A1, A1, A1, A1, A2, I, A2, A1, A2, A1, A1, A1, A2, A1), cache=True)
+def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful, ycell, yident, flags,
+          spawn_tab, spawn_n):
+    """heuristic.Heuristic._bound on a simple level (its sharp terms included), given the layout's blocks
+    and objects and its `layout_tables`."""
     dist, frozen = geo[0], geo[2]
     nb, nl, ny = len(bcell), len(ocell_l), len(ycell)
     # Every object: the layout's, the YOU objects', then (transformations) what they can spawn.
@@ -464,8 +484,6 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, ycell, yident, flags, spawn_tab,
     d_block = _near(dist, yous, n_yous, bcell, nb)
     if d_block >= INF:
         return max(1, best)
-    opts = _win_options(bcell, bkind, geo)
-    r_new = _helpful_gap(bcell, bkind, geo)
     n_loose = 0
     loose = np.empty(nb, np.int64)
     for x in range(nb):
@@ -476,18 +494,18 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, ycell, yident, flags, spawn_tab,
     helpful_first = d_block - 1 + r_new
 
     # sharp.SharpTerms.setup / _static: per object, the earliest move after which it can move as a YOU.
-    tr, you_r, helpful = _rule_gaps(bcell, bkind, geo)
+    # Only object kinds can be turned into one another (tr is INF elsewhere).
     turn = np.full((32, 32), INF, np.int64)
-    for a in range(32):
-        for b in range(32):
+    for a in range(OBJECT_LO, OBJECT_HI + 1):
+        for b in range(OBJECT_LO, OBJECT_HI + 1):
             if b != a and tr[a, b] < INF:
                 turn[a, b] = d_block - 1 + tr[a, b]
-    for c in range(32):
-        for a in range(32):
+    for c in range(OBJECT_LO, OBJECT_HI + 1):
+        for a in range(OBJECT_LO, OBJECT_HI + 1):
             ac = turn[a, c]
             if ac >= INF:
                 continue
-            for b in range(32):
+            for b in range(OBJECT_LO, OBJECT_HI + 1):
                 if b != a and turn[c, b] < INF and max(ac, turn[c, b]) < turn[a, b]:
                     turn[a, b] = max(ac, turn[c, b])
     you_now = np.zeros(32, np.bool_)
@@ -517,7 +535,7 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, ycell, yident, flags, spawn_tab,
             oty[j] = 0
             continue
         ty = t_you[k]
-        for other in range(32):
+        for other in range(OBJECT_LO, OBJECT_HI + 1):
             t = turn[k, other]
             if t < INF:
                 ty = min(ty, max(t, t_you[other]))

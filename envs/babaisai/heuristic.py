@@ -156,9 +156,11 @@ class Heuristic:
         arrays = self._layout_arrays.get(layout)
         if arrays is None:
             blocks, objects = layout
+            bcell = np.array([b for b, _ in blocks], np.int64)
+            bkind = np.array([k for _, k in blocks], np.int64)
             arrays = self._layout_arrays[layout] = (
-                np.array([b for b, _ in blocks], np.int64), np.array([k for _, k in blocks], np.int64),
-                np.array([i for i, _ in objects], np.int64), np.array([o for _, o in objects], np.int64))
+                bcell, bkind, np.array([i for i, _ in objects], np.int64),
+                np.array([o for _, o in objects], np.int64), *bound_kernel.layout_tables(self.geo, bcell, bkind))
         info = engine.info
         rule_arrays = self._rule_arrays.get(info)
         if rule_arrays is None:
