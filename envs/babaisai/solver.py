@@ -54,6 +54,10 @@ class _Budget(Exception):
     pass
 
 
+class _Overflow(Exception):
+    """The compiled search met a stack deeper than its cells hold: solve again in Python."""
+
+
 class _Search:
     def __init__(self, engine: Engine, max_depth: int, weight: int = 1, budget: int | None = None,
                  guided: bool = False, hint: Hint | None = None, bounds: Bounds | None = None):
@@ -125,8 +129,10 @@ class _Search:
             self.load(key, rules, you_cells)
             won, usable = self.play(action)
             if usable:
-                # No rule block moved: only YOU objects did, so the parent's layout still holds.
-                self.offer(key, g + 1, action, won, None if self.work.dirty else layout)
+                # No rule block moved and no transformation in force: only YOU objects moved, so the
+                # parent's layout still holds.
+                same = not self.work.dirty and not self.work.xforms
+                self.offer(key, g + 1, action, won, layout if same else None)
 
     def run(self) -> SolveResult:
         expanded = 0
@@ -150,6 +156,23 @@ class _Search:
                 heapq.heappush(self.heap, entry)
                 raise
         return SolveResult(None, expanded, len(self.nodes))
+
+    @property
+    def size(self) -> int:
+        return len(self.nodes)
+
+    def first(self) -> SolveResult:
+        """Store the start state and run."""
+        work = self.work
+        start = tuple(work.cells)
+        h, layout = self.bound(work)
+        if self.hint is not None:
+            h = self.hinted(start, h)
+        if self.admissible and h > self.max_depth:
+            return SolveResult(None, 0, 1, True, self.max_depth + 1)
+        self.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)
+        self.heap.append((h, 0, 0, start))
+        return _finish(self, self.run())
 
     def resume_below(self, cutoff: int, budget: int) -> None:
         """Continue this exact search, now storing only states whose bound stays within `cutoff` moves:
@@ -187,7 +210,15 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     match); it changes the work, never the length of a proven plan. Give those solves one `Bounds()` too:
     states of the level that come up again keep the bounds already computed (it changes no answer)."""
     searches: list[_Search] = []
-    result = _solve(engine, max_depth, prove, exact_budget, hint, searches, bounds)
+    # Compiled passes where they can play the level (fast_search.py), unless the caller wants what only
+    # the Python search keeps (paths, a hint, shared bounds). A stack deeper than their cells hold: again
+    # with twice the words per cell, then in Python.
+    for words in ((2, 4, 0) if hint is None and bounds is None and not keep_paths else (0,)):
+        try:
+            result = _solve(engine, max_depth, prove, exact_budget, hint, searches, bounds, words)
+            break
+        except _Overflow:
+            searches.clear()
     if keep_paths:
         paths: dict[tuple, int] = {}
         for search in searches:
@@ -199,28 +230,35 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
 
 
 def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint: Hint | None,
-           searches: list, bounds: Bounds | None) -> SolveResult:
+           searches: list, bounds: Bounds | None, words: int) -> SolveResult:
     if engine.you_reference() is None:
         return SolveResult(None, 0, 0)
     # Most levels (and states that can no longer win) are settled by a short exact pass. With a hint it
     # only needs to settle the easy cases (a move along a shortest plan, a state with no win left): the
     # exact pass below, hinted too, does the rest once the guided pass has found a plan.
-    quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
-                    hint=hint, bounds=bounds)
+    quick = None
+    if words:
+        from envs.babaisai import fast_search     # numba: loaded on first use
+        if fast_search.usable(engine, max_depth):
+            quick = fast_search.CompiledSearch(engine, max_depth, QUICK_BUDGET, max(QUICK_BUDGET, exact_budget),
+                                               words)
+    if quick is None:
+        quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
+                        hint=hint, bounds=bounds)
     searches.append(quick)
     try:
-        return _run(quick)
+        return quick.first()
     except _Budget:
         pass
     guided = _Search(engine, max_depth, weight=GUIDE_WEIGHT, budget=GUIDE_BUDGET, guided=True)
     searches.append(guided)
     try:
-        best = _run(guided)
+        best = guided.first()
         spent = best.seen
         if best.plan is None:
             best = None
     except _Budget:
-        best, spent = None, len(guided.nodes)
+        best, spent = None, guided.size
     if best is not None and not prove:
         return SolveResult(best.plan, best.expanded, spent, False, 0)
     cutoff = max_depth if best is None else len(best.plan) - 1
@@ -232,7 +270,7 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
         result = _finish(exact, exact.run())
     except _Budget:
         plan, expanded = (None, 0) if best is None else (best.plan, best.expanded)
-        return SolveResult(plan, expanded, spent + len(exact.nodes), False, exact.floor)
+        return SolveResult(plan, expanded, spent + exact.size, False, exact.floor)
     spent += result.seen
     if result.plan is not None:
         result.seen = spent
@@ -240,19 +278,6 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
     if best is not None:     # nothing shorter than the guided plan exists: it is a shortest plan
         return SolveResult(best.plan, best.expanded, spent, True, len(best.plan))
     return SolveResult(None, result.expanded, spent, True, max_depth + 1)
-
-
-def _run(search: _Search) -> SolveResult:
-    work = search.work
-    start = tuple(work.cells)
-    h, layout = search.bound(work)
-    if search.hint is not None:
-        h = search.hinted(start, h)
-    if search.admissible and h > search.max_depth:
-        return SolveResult(None, 0, 1, True, search.max_depth + 1)
-    search.nodes[start] = (0, None, 0, work.rules, tuple(work.you_cells), layout)
-    search.heap.append((h, 0, 0, start))
-    return _finish(search, search.run())
 
 
 def _finish(search: _Search, result: SolveResult) -> SolveResult:

@@ -122,8 +122,89 @@ def test_the_compiled_bound_gives_the_python_bound_on_every_state_a_solve_meets(
     for task in envs.tasks("babaisai"):
         env = envs.make("babaisai", task)
         env.reset(seed=seed)
-        assert solve_engine(env.engine, exact_budget=3_000).plan is not None
+        assert _answer(env.engine, words=0)[0] is not None      # the Python search calls the bound
     assert len(checked) > 10_000
+
+
+def _answer(engine, words: int, exact_budget: int = 3_000) -> tuple:
+    from envs.babaisai.solver import _solve
+    result = _solve(engine, 100, True, exact_budget, None, [], None, words)
+    return result.plan, result.optimal, result.lower_bound, result.seen
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_compiled_search_gives_the_python_searchs_answers_with_the_same_states(seed):
+    """fast_search.py plays the Python search move for move: same plan, proof, lower bound and number of
+    states stored, on every task (an exact budget of 3,000 keeps the Python side quick; levels beyond it
+    compare their unproven answers too)."""
+    for task in envs.tasks("babaisai"):
+        env = envs.make("babaisai", task)
+        env.reset(seed=seed)
+        assert _answer(env.engine, 2) == _answer(env.engine, 0), (task, seed)
+
+
+def _stacked(engine, cell: int, objects: list[int]):
+    from envs.babaisai import vocab as v
+    engine = engine.clone()
+    engine.cells[cell] = v.pack(objects)
+    engine._scan_you()
+    return engine
+
+
+def test_the_compiled_moves_are_the_engines_moves():
+    """search_kernel.play against engine.py on every state a short breadth-first search of each task
+    meets, and on stacks deeper than one word (nine babas in one cell): same cells, same win and
+    usability, same rules and flags after the move."""
+    import numpy as np
+
+    from envs.babaisai import fast_search, search_kernel as sk
+    from envs.babaisai import vocab as v
+
+    def compare(engine):
+        search = fast_search.CompiledSearch(engine, 100, 10, 10, words=2)
+        rs, work = search.ctx[2], search.ctx[4]
+        scan = search.scan
+        for action in (1, 2, 3, 4):
+            moved = engine.clone()
+            won, lost = moved._move_all(action)
+            alive = moved.you_reference() is not None
+            cells = fast_search.to_words(engine.cells, 2)
+            got_won, got_usable, rule, dirty = sk.play(cells, search.rule, action, rs, scan, engine.width, work)
+            assert (got_won, got_usable) == (won and alive, not lost and alive)
+            assert np.array_equal(cells, fast_search.to_words(moved.cells, 2)), action
+            assert dirty == moved.dirty
+            assert list(rs[1][rule]) == list(moved.flags)
+            assert [(int(a), int(b)) for a, b in zip(rs[2][rule], rs[3][rule])] == list(moved.xforms)
+            yield moved
+
+    for task in envs.tasks("babaisai"):
+        env = envs.make("babaisai", task)
+        env.reset(seed=0)
+        seen, queue = {env.engine.key()}, deque([env.engine.clone()])
+        while queue and len(seen) < 150:
+            for moved in compare(queue.popleft()):
+                if moved.key() not in seen and moved.you_reference() is not None:
+                    seen.add(moved.key())
+                    queue.append(moved)
+    env = envs.make("babaisai", "env/goto_win")
+    env.reset(seed=0)
+    babas = _stacked(env.engine, 28, [v.obj("baba")] * 9)     # right of the YOU: two words deep
+    assert len(list(compare(babas))) == 4
+
+
+def test_a_stack_deeper_than_the_compiled_cells_hold_is_solved_again_with_more_words():
+    """Ten balls between the baba and the door: walking over them stacks eleven objects, more than two
+    words hold. The compiled search overflows, tries again with four words, and still answers as the
+    Python search does."""
+    from envs.babaisai import vocab as v
+    env = envs.make("babaisai", "env/goto_win")
+    env.reset(seed=0)
+    engine = _stacked(env.engine, 26, [v.obj("ball")] * 10)
+    from envs.babaisai.solver import _Overflow
+    with pytest.raises(_Overflow):
+        _answer(engine, 2)
+    assert _answer(engine, 4) == _answer(engine, 0)
+    assert solve(engine) == ["left", "left"]
 
 
 def test_a_level_beyond_the_exact_budget_still_gets_a_winning_plan_and_an_honest_bound():
@@ -333,12 +414,12 @@ def test_the_guide_prices_a_covered_line():
     `key is win` is lined up but not in force (rules are read from the tops of cells). The guide counts
     the push that uncovers it and the walk back, so the guided pass finds the 15-move plan at once."""
     from envs.babaisai.guide import Guide
-    from envs.babaisai.solver import GUIDE_BUDGET, _run, _Search
+    from envs.babaisai.solver import GUIDE_BUDGET, _Search
 
     env = envs.make("babaisai", "env/two_room-make_win-distr_win_rule")
     env.reset(seed=3)
     assert ("prop", "key", "win", None) not in env.engine.rules
     assert Guide(env.engine)(env.engine)[0] > 2          # not just the walk to the key (2 cells away)
-    guided = _run(_Search(env.engine, 100, weight=2, budget=GUIDE_BUDGET, guided=True))
+    guided = _Search(env.engine, 100, weight=2, budget=GUIDE_BUDGET, guided=True).first()
     assert guided.plan is not None and guided.seen < GUIDE_BUDGET // 10
     assert len(solve(env)) == 15
