@@ -293,11 +293,13 @@ def _chains(loose, n_loose, n, geo):
     return waits, present
 
 
-@njit(I(I, I, A1, A1, I, I, A1, I, A1, GEO), cache=True)
-def _first_push(n, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, geo):
-    """sharp.SharpTerms.first_push (memo: per state, by cell, -1 = not yet)."""
-    if memo[n] >= 0:
-        return memo[n]
+@njit(I(I, I, A1, A1, I, I, A1, A2, A1, GEO), cache=True)
+def _first_push(n, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, geo):
+    """sharp.SharpTerms.first_push. row_of: cell -> block row; chains: the layout's chain waits per block
+    row (_chain_table); memo: per state, by block row, -1 = not yet."""
+    row = row_of[n]
+    if memo[row] >= 0:
+        return memo[row]
     dist = geo[0]
     reach = INF
     for j in range(n_static):
@@ -306,31 +308,31 @@ def _first_push(n, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, 
     for j in range(n_static, n_objs):
         reach = min(reach, dist[ocell[j], n])
     best = reach
-    waits, present = _chains(loose, n_loose, n, geo)
+    waits = chains[row]
     for k in range(2, len(waits)):
-        if not present[k]:
-            continue
         wait = waits[k]
+        if wait >= INF:
+            continue
         if d_block + wait >= best:
             break
         if reach - k + 1 < best:
             best = max(reach - k + 1, d_block + wait)
     result = max(d_block, best)
-    memo[n] = result
+    memo[row] = result
     return result
 
 
-@njit(I(A1, I, I, A1, A1, I, I, A1, I, A1, GEO), cache=True)
-def _line_start(movers, count, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, geo):
+@njit(I(A1, I, I, A1, A1, I, I, A1, A2, A1, GEO), cache=True)
+def _line_start(movers, count, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, geo):
     best = INF
     for x in range(count):
-        best = min(best, _first_push(movers[x], d_block, ocell, oty, n_static, n_objs, loose, n_loose,
+        best = min(best, _first_push(movers[x], d_block, ocell, oty, n_static, n_objs, row_of, chains,
                                      memo, geo))
     return best
 
 
-@njit(I(I, A2, I, I, I, A1, A1, A1, I, I, A2, A1, I, A1, GEO), cache=True)
-def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs, turn, loose, n_loose,
+@njit(I(I, A2, I, I, I, A1, A1, A1, I, I, A2, A1, A2, A1, GEO), cache=True)
+def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs, turn, row_of, chains,
                 memo, geo):
     """sharp.SharpTerms.kind_bound for the options rows opts[lo:hi] of one kind."""
     dist = geo[0]
@@ -342,7 +344,7 @@ def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs
             if d_block + r >= line:
                 break
             line = min(line, _line_start(opts[j, 8:], opts[j, 7], d_block, ocell, oty, n_static, n_objs,
-                                         loose, n_loose, memo, geo) + r)
+                                         row_of, chains, memo, geo) + r)
     x_kind = kind - NOUN0 + BABA
     # Would-be X objects: (index, cell, earliest time, YOU time).
     xs_j = np.empty(n_objs, np.int64)
@@ -393,9 +395,9 @@ def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs
     return max(line, meet)
 
 
-@njit(I(A2, I, I, A1, A1, I, I, I, A1, A1, I, I, A1, I, A1, GEO), cache=True)
+@njit(I(A2, I, I, A1, A1, I, I, I, A1, A1, I, I, A1, I, A1, A2, A1, GEO), cache=True)
 def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static, n_objs, loose, n_loose,
-          memo, geo):
+          row_of, chains, memo, geo):
     """heuristic.Heuristic._walk (one YOU): the last push of the noun, then the walk to an X object."""
     dist, solid, w = geo[0], geo[1], geo[3]
     walk = INF
@@ -405,13 +407,13 @@ def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static
         if d_block + r >= walk:
             break
         if not has_ends:
-            first = _line_start(opts[j, 8:], opts[j, 7], d_block, ocell, oty, n_static, n_objs, loose, n_loose,
+            first = _line_start(opts[j, 8:], opts[j, 7], d_block, ocell, oty, n_static, n_objs, row_of, chains,
                                 memo, geo)
             walk = min(walk, first + r)
             continue
         one[0] = n
         first = max(d_block, _near(dist, yous, 1, one, 1) - chain + 1)
-        first = max(first, _first_push(n, d_block, ocell, oty, n_static, n_objs, loose, n_loose, memo, geo))
+        first = max(first, _first_push(n, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, geo))
         # lines.LineGeometry.pusher_ends(i - e, e, n, loose), walked straight into the minimum.
         target = i - e
         if solid[target]:
@@ -444,16 +446,42 @@ def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static
     return walk
 
 
-@njit(types.Tuple((A2, I, A2, A1, A2))(GEO, A1, A1), cache=True)
+@njit(A2(A1, A1, GEO), cache=True)
+def _chain_table(bcell, bkind, geo):
+    """_chains for every loose block of the layout: row x holds block x's waits by chain length (INF: none).
+    Frozen blocks keep INF rows: first pushes are only asked of a line's movers and of a noun that must
+    move, never of a frozen block."""
+    frozen = geo[2]
+    nb = len(bcell)
+    loose = np.empty(nb, np.int64)
+    n_loose = 0
+    for x in range(nb):
+        if not frozen[bcell[x]]:
+            loose[n_loose] = bcell[x]
+            n_loose += 1
+    table = np.full((nb, nb + 2), INF, np.int64)
+    for x in range(nb):
+        if frozen[bcell[x]]:
+            continue
+        waits, present = _chains(loose, n_loose, bcell[x], geo)
+        for k in range(len(waits)):
+            if present[k]:
+                table[x, k] = waits[k]
+    return table
+
+
+@njit(types.Tuple((A2, I, A2, A1, A2, A2))(GEO, A1, A1), cache=True)
 def layout_tables(geo, bcell, bkind):
-    """What the bound needs of a block layout alone (lines.LineGeometry's per-layout tables): the WIN-line
-    options, R_new, and rule_gaps' (tr, you_r, helpful lines). Computed once per layout by the caller."""
+    """What the bound needs of a block layout alone (lines.LineGeometry's per-layout tables, and the
+    chains of sharp.SharpTerms._chains): the WIN-line options, R_new, rule_gaps' (tr, you_r, helpful
+    lines), and the chain waits per block. Computed once per layout by the caller."""
     tr, you_r, helpful = _rule_gaps(bcell, bkind, geo)
-    return _win_options(bcell, bkind, geo), _helpful_gap(bcell, bkind, geo), tr, you_r, helpful
+    return (_win_options(bcell, bkind, geo), _helpful_gap(bcell, bkind, geo), tr, you_r, helpful,
+            _chain_table(bcell, bkind, geo))
 
 
-@njit(I(GEO, A1, A1, A1, A1, A2, I, A2, A1, A2, A1, A1, A1, A2, A1), cache=True)
-def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful, ycell, yident, flags,
+@njit(I(GEO, A1, A1, A1, A1, A2, I, A2, A1, A2, A2, A1, A1, A1, A2, A1), cache=True)
+def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful, chains, ycell, yident, flags,
           spawn_tab, spawn_n):
     """heuristic.Heuristic._bound on a simple level (its sharp terms included), given the layout's blocks
     and objects and its `layout_tables`."""
@@ -540,7 +568,10 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
             if t < INF:
                 ty = min(ty, max(t, t_you[other]))
         oty[j] = ty
-    memo = np.full(len(dist), -1, np.int64)
+    memo = np.full(nb, -1, np.int64)
+    row_of = np.empty(len(dist), np.int64)     # only block cells are ever looked up
+    for x in range(nb):
+        row_of[bcell[x]] = x
     # sharp.SharpTerms.helpful_time
     h_time = INF
     for row in range(len(helpful)):
@@ -549,7 +580,7 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
             break
         if present[a]:
             h_time = min(h_time, _line_start(helpful[row, 3:], helpful[row, 2], d_block, scell, oty, n_static,
-                                             n_objs, loose, n_loose, memo, geo) - 1 + r)
+                                             n_objs, row_of, chains, memo, geo) - 1 + r)
     helpful_first = max(helpful_first, h_time)
 
     # Per kind (the kinds' option rows are grouped): the walk term, then the sharp per-kind term.
@@ -582,7 +613,7 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
                     case2 = max(b, _near(dist, yous, n_yous, targets, n_t))
                     if n_yous == 1:
                         case2 = max(case2, _walk(opts, lo, j, yous, targets, n_t, d_block, chain, scell, oty,
-                                                 n_static, n_objs, loose, n_loose, memo, geo))
+                                                 n_static, n_objs, loose, n_loose, row_of, chains, memo, geo))
                 b = max(b, min(case2, helpful_first + 1))
         kinds[n_kinds], bounds[n_kinds], starts[n_kinds] = kind, b, lo
         n_kinds += 1
@@ -593,6 +624,6 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
         if b >= best:
             break
         b = max(b, _kind_bound(kinds[q], opts, starts[q], starts[q + 1], d_block, scell, okind, oty, n_static,
-                               n_objs, turn, loose, n_loose, memo, geo))
+                               n_objs, turn, row_of, chains, memo, geo))
         best = min(best, b)
     return max(1, best)

@@ -338,7 +338,7 @@ def _table_index(bcell, bkind, tabs, geo):
         if len(known_c) == len(bcell) and np.all(known_c == bcell) and np.all(known_k == bkind):
             return idx
         idx = chain[idx]
-    opts, r_new, tr, you_r, helpful = bound_kernel.layout_tables(geo, bcell, bkind)
+    opts, r_new, tr, you_r, helpful, chains = bound_kernel.layout_tables(geo, bcell, bkind)
     idx = len(tabs[2])
     chain.append(index[h] if h in index else -1)
     index[h] = idx
@@ -349,23 +349,29 @@ def _table_index(bcell, bkind, tabs, geo):
     tabs[6].append(tr)
     tabs[7].append(you_r)
     tabs[8].append(helpful)
+    tabs[9].append(chains)
     return idx
 
 
 @njit(cache=True)
-def _blocks(cells, scan):
-    n = 0
-    for i in scan:
-        if cells[i] & 0x1F >= NOUN0:
-            n += 1
-    bcell = np.empty(n, np.int64)
-    bkind = np.empty(n, np.int64)
-    n = 0
-    for i in scan:
-        k = cells[i] & 0x1F
-        if k >= NOUN0:
-            bcell[n], bkind[n] = i, k
-            n += 1
+def _blocks(cells, scan, n):
+    """The rule blocks at any depth (the generator can put one under another), cell by cell in scan order
+    and each cell's from the top down: heuristic.Heuristic._layout's blocks. n: cells in the grid."""
+    k = len(cells) // n
+    count = 0
+    for _ in range(2):
+        bcell = np.empty(count, np.int64)
+        bkind = np.empty(count, np.int64)
+        count = 0
+        for i in scan:
+            for w in range(k):
+                c = cells[w * n + i]
+                while c:
+                    if c & 0x1F >= NOUN0:
+                        if count < len(bcell):
+                            bcell[count], bkind[count] = i, c & 0x1F
+                        count += 1
+                    c >>= BITS
     return bcell, bkind
 
 
@@ -380,15 +386,11 @@ def state_bound(cells, rule, table, rs, tabs, scan, geo, you):
     for x in range(n_you):
         yident[x] = cells[ycell[x]] & 0xFF
     bcell, bkind = tabs[2][table], tabs[3][table]
-    # Objects at any depth, except the top YOU objects; `covered`: some object lies under a block.
+    # Objects at any depth, except the top YOU objects.
     n = geo[0].shape[0]        # cells in the grid (the distance table's side)
     k = len(cells) // n
     n_obj = 0
-    covered = False
     for i in scan:
-        top = cells[i]
-        if top & 0x1F >= NOUN0 and top >> BITS != 0:
-            covered = True
         for w in range(k):
             c = cells[w * n + i]
             if w == 0 and flags[c & 0xFF] & YOU:
@@ -410,6 +412,11 @@ def state_bound(cells, rule, table, rs, tabs, scan, geo, you):
                     ocell[n_obj], oident[n_obj] = i, c & 0xFF
                     n_obj += 1
                 c >>= BITS
+    # heuristic.Heuristic._without_buried: objects on a cell that holds a block that can never move again.
+    covered = False
+    for x in range(n_obj):
+        for y in range(len(bcell)):
+            covered |= ocell[x] == bcell[y]
     if covered:
         frozen = _frozen_blocks(bcell, len(bcell), geo)
         keep = 0
@@ -419,7 +426,8 @@ def state_bound(cells, rule, table, rs, tabs, scan, geo, you):
                 keep += 1
         ocell, oident = ocell[:keep].copy(), oident[:keep].copy()
     return bound_kernel.bound(geo, bcell, bkind, ocell, oident, tabs[4][table], tabs[5][table], tabs[6][table],
-                              tabs[7][table], tabs[8][table], ycell, yident, flags, rs[5][rule], rs[6][rule])
+                              tabs[7][table], tabs[8][table], tabs[9][table], ycell, yident, flags, rs[5][rule],
+                              rs[6][rule])
 
 
 # -- the search -------------------------------------------------------------------------------------
@@ -504,13 +512,13 @@ def new_search(cells, k, capacity, bucket_count, scan, w, geo):
           List.empty_list(types.int64), List.empty_list(a2), List.empty_list(a1))
     tabs = (Dict.empty(types.int64, types.int64), List.empty_list(types.int64), List.empty_list(a1),
             List.empty_list(a1), List.empty_list(a2), List.empty_list(types.int64), List.empty_list(a2),
-            List.empty_list(a1), List.empty_list(a2))
+            List.empty_list(a1), List.empty_list(a2), List.empty_list(a2))
     work = (np.empty(n, np.int64), np.empty(4 * n + 16, np.int64), np.empty(8 * n + 16, np.int64),
             np.zeros(4, np.int64))
     work[3][3] = k
     sc = np.zeros(9, np.int64)
     rule = _intern(rs, parse_rules(cells, w, scan))
-    bcell, bkind = _blocks(cells, scan)
+    bcell, bkind = _blocks(cells, scan, n)
     table = _table_index(bcell, bkind, tabs, geo)
     h = state_bound(cells, rule, table, rs, tabs, scan, geo, work[0])
     keys = np.empty(1024, np.int64)
@@ -610,7 +618,7 @@ def run(ctx, scan, w, geo):
             # No rule block moved: the parent's block layout (and its line tables) still holds.
             table = nodes[7][val]
             if dirty:
-                bcell, bkind = _blocks(child, scan)
+                bcell, bkind = _blocks(child, scan, len(geo[0]))
                 table = _table_index(bcell, bkind, tabs, geo)
             status, keys, vals = _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, val, g + 1, action,
                                         won, child, rule, table, scan, geo)

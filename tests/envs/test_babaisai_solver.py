@@ -143,6 +143,15 @@ def test_the_compiled_search_gives_the_python_searchs_answers_with_the_same_stat
         assert _answer(env.engine, 2) == _answer(env.engine, 0), (task, seed)
 
 
+def test_the_compiled_search_sees_blocks_under_blocks():
+    """two_room-make_win-distr_win_rule seed 3 starts with a KEY block under the DOOR block: the bound's
+    layout holds blocks at every depth, in the compiled search as in the Python one."""
+    env = envs.make("babaisai", "env/two_room-make_win-distr_win_rule")
+    env.reset(seed=3)
+    assert any(c > 0x7FF and c & 0x1F >= 7 and (c >> 11) & 0x1F >= 7 for c in env.engine.cells)
+    assert _answer(env.engine, 2, 300_000) == _answer(env.engine, 0, 300_000)
+
+
 def _stacked(engine, cell: int, objects: list[int]):
     from envs.babaisai import vocab as v
     engine = engine.clone()
