@@ -1,241 +1,28 @@
 """The bound of heuristic.py, compiled (numba), for levels whose blocks are only nouns, IS, YOU, WIN and STOP
-(all 40 BALROG tasks): the same terms, computed the same way, value for value (tests/envs check this
-against the Python bound state by state). Why compiled: the bound is about 80% of a solve's time per
-state in Python (docs/babaisai.md, "What is left, measured").
+(all 40 BALROG tasks): `Heuristic._bound` and the sharp terms of sharp.py, term for term, value for value
+(tests/envs check this against the Python bound state by state). Why compiled: in Python the bound was
+about 80% of a solve's time per state (docs/babaisai.md).
 
-Arrays instead of dicts and tuples: a geometry tuple `geo` = (dist, solid, frozen, width, last_x, last_y)
-per level; per layout the blocks (cells, kinds) and objects (cells, identities); per rule list the flag
-table and the kinds each kind can spawn; per state the YOU cells and identities. The Python version's
-caches (per layout, per layout and D_block) are not needed here: everything is recomputed per call.
+Per call: the layout's blocks and objects, its tables (lines_kernel.layout_tables), the rule list's flag
+table and spawnable kinds, and the state's YOU cells and identities. The rest of the Python version's
+caches are not needed: it is recomputed per call, in a few microseconds.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, types
 
 from envs.babaisai import vocab as v
-from envs.babaisai.lines import _HELPFUL, INF, WIN_BLOCK, YOU_BLOCK
+from envs.babaisai.jit import A1, A2, GEO, I, kernel
+from envs.babaisai.lines import INF
+from envs.babaisai.lines_kernel import nearest
 
-NOUN0, IS_BLOCK, BABA = v.NOUN_BLOCK0, v.IS_BLOCK, v.BABA
+NOUN0, BABA = v.NOUN_BLOCK0, v.BABA
 YOU_BIT, WIN_BIT = v.YOU, v.WIN
-HELPFUL = np.zeros(32, np.bool_)
-for _k in _HELPFUL:
-    HELPFUL[_k] = True
 OBJECT_LO, OBJECT_HI = v.BABA, v.FDOOR
 
-# Explicit signatures: each function is compiled once (no per-literal specializations), at import, and
-# cached on disk (cache=True) so that later processes only load it.
-I, A1, A2, B1 = types.int64, types.int64[::1], types.int64[:, ::1], types.boolean[::1]
-GEO = types.Tuple((A2, B1, B1, I, I, I))
 
-
-@njit(I(A2, A1, I, A1, I), cache=True)
-def _near(dist, a, na, b, nb):
-    best = INF
-    for x in range(na):
-        p = a[x]
-        for y in range(nb):
-            d = dist[p, b[y]]
-            if d < best:
-                best = d
-    return best
-
-
-@njit(I(I, I, I, I, I), cache=True)
-def _gap(n, i, t, e, w):
-    nx, ny, ix, iy, tx, ty = n % w, n // w, i % w, i // w, t % w, t // w
-    ex, ey = (1, 0) if e == 1 else (0, 1)
-    return max(abs(ix - nx - ex) + abs(iy - ny - ey), abs(tx - ix - ex) + abs(ty - iy - ey),
-               abs(tx - nx - 2 * ex) + abs(ty - ny - 2 * ey))
-
-
-@njit(I(I, I, I, I, GEO), cache=True)
-def _line_gap(n, i, t, e, geo):
-    """lines.LineGeometry.line_gap."""
-    dist, solid, frozen, w, last_x, last_y = geo
-    if frozen[n] and frozen[i] and i - n != e:
-        return INF
-    if frozen[i] and frozen[t] and t - i != e:
-        return INF
-    if frozen[n] and frozen[t] and t - n != 2 * e:
-        return INF
-    if frozen[i]:
-        s = i - e
-        if solid[s] or (frozen[s] and s != n):
-            return INF
-        s = i + e
-        if solid[s] or (frozen[s] and s != t):
-            return INF
-    gap = _gap(n, i, t, e, w)
-    ex, ey = (1, 0) if e == 1 else (0, 1)
-    px = py = 0
-    have_x = have_y = False
-    for k in range(3):
-        b = n if k == 0 else (i if k == 1 else t)
-        bx, by = b % w, b // w
-        still = frozen[b]
-        if still or bx == 1 or bx == last_x:
-            if have_x and px != bx - k * ex:
-                return INF
-            px, have_x = bx - k * ex, True
-        if still or by == 1 or by == last_y:
-            if have_y and py != by - k * ey:
-                return INF
-            py, have_y = by - k * ey, True
-    if have_x and (px < 1 or px + 2 * ex > last_x):
-        return INF
-    if have_y and (py < 1 or py + 2 * ey > last_y):
-        return INF
-    if not have_x or not have_y:
-        return gap
-    p = py * w + px
-    for k in range(3):
-        b = n if k == 0 else (i if k == 1 else t)
-        c = p + k * e
-        if frozen[c] and c != b:
-            return INF
-    return max(gap, dist[n, p], dist[i, p + e], dist[t, p + 2 * e])
-
-
-@njit(types.Tuple((A2, A1, A2))(A1, A1, GEO), cache=True)
-def _rule_gaps(bcell, bkind, geo):
-    """lines.LineGeometry.rule_gaps: tr[a, b] (INF: none), you_r[a], and the helpful lines not yet
-    standing as rows (R, A kind, mover count, movers...), fewest R first."""
-    frozen, w = geo[2], geo[3]
-    nb = len(bcell)
-    tr = np.full((32, 32), INF, np.int64)
-    you_r = np.full(32, INF, np.int64)
-    n_nouns = n_is = n_you = 0
-    for x in range(nb):
-        n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
-        n_is += bkind[x] == IS_BLOCK
-        n_you += bkind[x] == YOU_BLOCK
-    rows = np.empty((n_nouns * n_is * 2 * (n_nouns + n_you), 6), np.int64)
-    m = 0
-    for x in range(nb):
-        if not NOUN0 <= bkind[x] < IS_BLOCK:
-            continue
-        n, a = bcell[x], bkind[x] - NOUN0 + BABA
-        for y in range(nb):
-            if bkind[y] != IS_BLOCK:
-                continue
-            i = bcell[y]
-            for e in (1, w):
-                for z in range(nb):
-                    kz = bkind[z]
-                    if NOUN0 <= kz < IS_BLOCK:
-                        b = kz - NOUN0 + BABA
-                        if b == a:
-                            continue
-                        r = _line_gap(n, i, bcell[z], e, geo)
-                        if r < tr[a, b]:
-                            tr[a, b] = r
-                    elif kz == YOU_BLOCK:
-                        r = _line_gap(n, i, bcell[z], e, geo)
-                        if r < you_r[a]:
-                            you_r[a] = r
-                    else:
-                        continue
-                    if 0 < r < INF:
-                        rows[m, 0], rows[m, 1], rows[m, 2] = r, a, 0
-                        for c in (n, i, bcell[z]):
-                            if not frozen[c]:
-                                rows[m, 3 + rows[m, 2]] = c
-                                rows[m, 2] += 1
-                        m += 1
-    rows = rows[:m]
-    order = np.argsort(rows[:, 0], kind="mergesort")
-    return tr, you_r, rows[order]
-
-
-@njit(A2(A1, A1, GEO), cache=True)
-def _win_options(bcell, bkind, geo):
-    """lines.LineGeometry._win_options, one row per option: (kind, noun cell, IS cell, e, R, corner,
-    has ends, mover count, movers...), grouped by kind in order of first appearance, fewest R first
-    within a kind (stable)."""
-    frozen, w = geo[2], geo[3]
-    nb = len(bcell)
-    n_nouns = n_is = n_win = 0
-    for x in range(nb):
-        n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
-        n_is += bkind[x] == IS_BLOCK
-        n_win += bkind[x] == WIN_BLOCK
-    rows = np.empty((n_nouns * n_is * 2 * n_win, 11), np.int64)
-    m = 0
-    for x in range(nb):
-        if not NOUN0 <= bkind[x] < IS_BLOCK:
-            continue
-        n, kind = bcell[x], bkind[x]
-        for y in range(nb):
-            if bkind[y] != IS_BLOCK:
-                continue
-            i = bcell[y]
-            for e in (1, w):
-                for z in range(nb):
-                    if bkind[z] != WIN_BLOCK:
-                        continue
-                    t = bcell[z]
-                    r = _line_gap(n, i, t, e, geo)
-                    if r >= INF:
-                        continue
-                    has_ends, corner = 0, 0
-                    if r > 0 and frozen[i] and frozen[t]:
-                        has_ends = 1
-                        if n % w != (i - e) % w and n // w != (i - e) // w:
-                            corner = 2
-                    rows[m, 0], rows[m, 1], rows[m, 2], rows[m, 3] = kind, n, i, e
-                    rows[m, 4], rows[m, 5], rows[m, 6], rows[m, 7] = r, corner, has_ends, 0
-                    for c in (n, i, t):
-                        if not frozen[c]:
-                            rows[m, 8 + rows[m, 7]] = c
-                            rows[m, 7] += 1
-                    m += 1
-    rows = rows[:m]
-    # Group by kind in order of first appearance, then by R (both stable).
-    first = np.full(32, -1, np.int64)
-    for j in range(m):
-        if first[rows[j, 0]] < 0:
-            first[rows[j, 0]] = j
-    keys = np.empty(m, np.int64)
-    for j in range(m):
-        keys[j] = first[rows[j, 0]] * 1024 + rows[j, 4]
-    order = np.argsort(keys, kind="mergesort")
-    return rows[order]
-
-
-@njit(I(A1, A1, GEO), cache=True)
-def _helpful_gap(bcell, bkind, geo):
-    """lines.LineGeometry._helpful_gap: R_new."""
-    solid, frozen, w = geo[1], geo[2], geo[3]
-    nb = len(bcell)
-    r_new = INF
-    for y in range(nb):
-        if bkind[y] != IS_BLOCK:
-            continue
-        i = bcell[y]
-        for e in (1, w):
-            if frozen[i] and (solid[i - e] or frozen[i - e] or solid[i + e] or frozen[i + e]):
-                continue
-            ix, iy = i % w, i // w
-            ex, ey = (1, 0) if e == 1 else (0, 1)
-            for x in range(nb):
-                if not NOUN0 <= bkind[x] < IS_BLOCK:
-                    continue
-                n = bcell[x]
-                a = abs(ix - n % w - ex) + abs(iy - n // w - ey)
-                if a >= r_new:
-                    continue
-                for z in range(nb):
-                    t = bcell[z]
-                    if HELPFUL[bkind[z]] and t != n:
-                        r = _line_gap(n, i, t, e, geo)
-                        if 0 < r < r_new:
-                            r_new = r
-    return r_new
-
-
-@njit(I(A1, A1, I, A2, A1, A1, A1, I), cache=True)
+@kernel(I(A1, A1, I, A2, A1, A1, A1, I))
 def _spawn_into(cells, idents, count, spawn_tab, spawn_n, out_cell, out_ident, m):
     """sharp.spawns: for each object, the identities the transformations in force can turn it into."""
     for j in range(count):
@@ -246,54 +33,7 @@ def _spawn_into(cells, idents, count, spawn_tab, spawn_n, out_cell, out_ident, m
     return m
 
 
-@njit(types.Tuple((A1, B1))(A1, I, I, GEO), cache=True)
-def _chains(loose, n_loose, n, geo):
-    """sharp.SharpTerms._chains: waits[k] for chains of k blocks headed by n (INF: no such chain)."""
-    dist, solid = geo[0], geo[1]
-    w = geo[3]
-    others = np.empty(n_loose, np.int64)
-    no = 0
-    for x in range(n_loose):
-        if loose[x] != n:
-            others[no] = loose[x]
-            no += 1
-    waits = np.full(no + 2, INF, np.int64)
-    present = np.zeros(no + 2, np.bool_)
-    if no == 0:
-        return waits, present
-    near = np.empty(no, np.int64)
-    for x in range(no):
-        near[x] = dist[others[x], n]
-    near.sort()
-    spread = np.empty(no, np.int64)
-    worst = -INF
-    for x in range(no):
-        worst = max(worst, near[x] - x - 1)
-        spread[x] = worst
-    for d in (1, -1, w, -w):
-        fill = -INF
-        for k in range(2, no + 2):
-            cell = n - (k - 1) * d
-            if solid[cell] or solid[n - k * d]:
-                break
-            inside = False
-            for x in range(no):
-                if others[x] == cell:
-                    inside = True
-                    break
-            if not inside:
-                nearest = INF
-                for x in range(no):
-                    nearest = min(nearest, dist[others[x], cell])
-                fill = max(fill, nearest)
-            wait = max(fill, spread[k - 2])
-            if wait < waits[k]:
-                waits[k] = wait
-            present[k] = True
-    return waits, present
-
-
-@njit(I(I, I, A1, A1, I, I, A1, A2, A1, GEO), cache=True)
+@kernel(I(I, I, A1, A1, I, I, A1, A2, A1, GEO))
 def _first_push(n, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, geo):
     """sharp.SharpTerms.first_push. row_of: cell -> block row; chains: the layout's chain waits per block
     row (_chain_table); memo: per state, by block row, -1 = not yet."""
@@ -322,7 +62,7 @@ def _first_push(n, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, 
     return result
 
 
-@njit(I(A1, I, I, A1, A1, I, I, A1, A2, A1, GEO), cache=True)
+@kernel(I(A1, I, I, A1, A1, I, I, A1, A2, A1, GEO))
 def _line_start(movers, count, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, geo):
     best = INF
     for x in range(count):
@@ -331,7 +71,7 @@ def _line_start(movers, count, d_block, ocell, oty, n_static, n_objs, row_of, ch
     return best
 
 
-@njit(I(I, A2, I, I, I, A1, A1, A1, I, I, A2, A1, A2, A1, GEO), cache=True)
+@kernel(I(I, A2, I, I, I, A1, A1, A1, I, I, A2, A1, A2, A1, GEO))
 def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs, turn, row_of, chains,
                 memo, geo):
     """sharp.SharpTerms.kind_bound for the options rows opts[lo:hi] of one kind."""
@@ -395,7 +135,7 @@ def _kind_bound(kind, opts, lo, hi, d_block, ocell, okind, oty, n_static, n_objs
     return max(line, meet)
 
 
-@njit(I(A2, I, I, A1, A1, I, I, I, A1, A1, I, I, A1, I, A1, A2, A1, GEO), cache=True)
+@kernel(I(A2, I, I, A1, A1, I, I, I, A1, A1, I, I, A1, I, A1, A2, A1, GEO))
 def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static, n_objs, loose, n_loose,
           row_of, chains, memo, geo):
     """heuristic.Heuristic._walk (one YOU): the last push of the noun, then the walk to an X object."""
@@ -412,7 +152,7 @@ def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static
             walk = min(walk, first + r)
             continue
         one[0] = n
-        first = max(d_block, _near(dist, yous, 1, one, 1) - chain + 1)
+        first = max(d_block, nearest(dist, yous, 1, one, 1) - chain + 1)
         first = max(first, _first_push(n, d_block, ocell, oty, n_static, n_objs, row_of, chains, memo, geo))
         # lines.LineGeometry.pusher_ends(i - e, e, n, loose), walked straight into the minimum.
         target = i - e
@@ -432,7 +172,7 @@ def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static
                 cell -= d
             if length == 0:
                 continue
-            post = max(1, _near(dist, cells, 1, targets, n_t))
+            post = max(1, nearest(dist, cells, 1, targets, n_t))
             walk = min(walk, max(first + r - 1 + corner, d_block - 1 + max(r, 0)) + post)
             if length > 1 and n_others > 0:
                 behind = target - d
@@ -441,46 +181,12 @@ def _walk(opts, lo, hi, yous, targets, n_t, d_block, chain, ocell, oty, n_static
                     b = loose[x]
                     if b != n:
                         later = min(later, abs(b % w - behind % w) + abs(b // w - behind // w))
-                post = max(1, _near(dist, cells[1:length], length - 1, targets, n_t))
+                post = max(1, nearest(dist, cells[1:length], length - 1, targets, n_t))
                 walk = min(walk, max(first + r - 1 + corner, d_block - 1 + max(r, later)) + post)
     return walk
 
 
-@njit(A2(A1, A1, GEO), cache=True)
-def _chain_table(bcell, bkind, geo):
-    """_chains for every loose block of the layout: row x holds block x's waits by chain length (INF: none).
-    Frozen blocks keep INF rows: first pushes are only asked of a line's movers and of a noun that must
-    move, never of a frozen block."""
-    frozen = geo[2]
-    nb = len(bcell)
-    loose = np.empty(nb, np.int64)
-    n_loose = 0
-    for x in range(nb):
-        if not frozen[bcell[x]]:
-            loose[n_loose] = bcell[x]
-            n_loose += 1
-    table = np.full((nb, nb + 2), INF, np.int64)
-    for x in range(nb):
-        if frozen[bcell[x]]:
-            continue
-        waits, present = _chains(loose, n_loose, bcell[x], geo)
-        for k in range(len(waits)):
-            if present[k]:
-                table[x, k] = waits[k]
-    return table
-
-
-@njit(types.Tuple((A2, I, A2, A1, A2, A2))(GEO, A1, A1), cache=True)
-def layout_tables(geo, bcell, bkind):
-    """What the bound needs of a block layout alone (lines.LineGeometry's per-layout tables, and the
-    chains of sharp.SharpTerms._chains): the WIN-line options, R_new, rule_gaps' (tr, you_r, helpful
-    lines), and the chain waits per block. Computed once per layout by the caller."""
-    tr, you_r, helpful = _rule_gaps(bcell, bkind, geo)
-    return (_win_options(bcell, bkind, geo), _helpful_gap(bcell, bkind, geo), tr, you_r, helpful,
-            _chain_table(bcell, bkind, geo))
-
-
-@njit(I(GEO, A1, A1, A1, A1, A2, I, A2, A1, A2, A2, A1, A1, A1, A2, A1), cache=True)
+@kernel(I(GEO, A1, A1, A1, A1, A2, I, A2, A1, A2, A2, A1, A1, A1, A2, A1))
 def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful, chains, ycell, yident, flags,
           spawn_tab, spawn_n):
     """heuristic.Heuristic._bound on a simple level (its sharp terms included), given the layout's blocks
@@ -508,8 +214,8 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
             n_wins += 1
     if n_yous == 0:
         return INF
-    best = _near(dist, yous, n_yous, wins, n_wins)
-    d_block = _near(dist, yous, n_yous, bcell, nb)
+    best = nearest(dist, yous, n_yous, wins, n_wins)
+    d_block = nearest(dist, yous, n_yous, bcell, nb)
     if d_block >= INF:
         return max(1, best)
     n_loose = 0
@@ -610,7 +316,7 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
             if n_t == 0 or helpful_first + 1 > b:
                 case2 = INF
                 if n_t > 0:
-                    case2 = max(b, _near(dist, yous, n_yous, targets, n_t))
+                    case2 = max(b, nearest(dist, yous, n_yous, targets, n_t))
                     if n_yous == 1:
                         case2 = max(case2, _walk(opts, lo, j, yous, targets, n_t, d_block, chain, scell, oty,
                                                  n_static, n_objs, loose, n_loose, row_of, chains, memo, geo))

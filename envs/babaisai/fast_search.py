@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.babaisai import search_kernel as sk
+from envs.babaisai import engine_kernel, search_kernel as sk
 from envs.babaisai.engine import Engine
 from envs.babaisai.heuristic import _SIMPLE, _geometry
 from envs.babaisai.lines import LineGeometry
@@ -34,8 +34,8 @@ def to_words(cells: list[int], k: int) -> np.ndarray | None:
     out = np.zeros(n * k, np.int64)
     for i, c in enumerate(cells):
         for w in range(k):
-            out[w * n + i] = c & sk.WORD_MASK
-            c >>= sk.WORD_BITS
+            out[w * n + i] = c & engine_kernel.WORD_MASK
+            c >>= engine_kernel.WORD_BITS
         if c:
             return None
     return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.babaisai import bound_kernel
+from envs.babaisai import bound_kernel, lines_kernel
 from envs.babaisai import vocab as v
 from envs.babaisai.lines import INF, WIN_BLOCK, YOU_BLOCK, LineGeometry, distance_table
 from envs.babaisai.sharp import SharpTerms, _spawned_kinds, spawns
@@ -49,8 +49,8 @@ class Heuristic:
         self._near_memo: dict[tuple, dict] = {}
         kinds = {c & 0x1F for i in engine.scan for c in v.stack_of(engine.cells[i])}
         self.simple = all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
-        # On simple levels the bound runs compiled (bound_kernel.py: the same terms, value for value);
-        # `compiled=False` keeps the Python version, which the kernel is tested against.
+        # On simple levels the bound runs compiled (bound_kernel.py, lines_kernel.py: the same terms, value
+        # for value); `compiled=False` keeps the Python version, which the kernels are tested against.
         self.geo = _geometry(lines, engine.width, engine.height) if compiled and self.simple else None
         self._layout_arrays: dict[tuple, tuple] = {}
         self._rule_arrays: dict[object, tuple] = {}
@@ -160,7 +160,7 @@ class Heuristic:
             bkind = np.array([k for _, k in blocks], np.int64)
             arrays = self._layout_arrays[layout] = (
                 bcell, bkind, np.array([i for i, _ in objects], np.int64),
-                np.array([o for _, o in objects], np.int64), *bound_kernel.layout_tables(self.geo, bcell, bkind))
+                np.array([o for _, o in objects], np.int64), *lines_kernel.layout_tables(self.geo, bcell, bkind))
         info = engine.info
         rule_arrays = self._rule_arrays.get(info)
         if rule_arrays is None:

@@ -10,6 +10,9 @@ plan quickly, whose length is an upper bound, and exact A* then searches only be
 finds a shorter plan or proves the guided one shortest. On the few two-room "make win" levels where that
 pass runs out of budget, the guided plan comes back with `optimal=False` and the exact pass's proven
 lower bound (docs/babaisai.md).
+
+On the levels whose blocks are only nouns, IS, YOU, WIN and STOP (all 40 BALROG tasks) the quick and exact
+passes run compiled (fast_search.py), state for state as `_Search` runs them here.
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ def _show_plan(out, env) -> None:
     from envs.babaisai.solver import solve_engine
 
     engine = env.engine
-    out.write("solver: searching (most levels take milliseconds, a few two-room ones up to a minute)...\n")
+    out.write("solver: searching (milliseconds on most levels, a few seconds at most; the first solve after "
+              "an install also compiles the solver, about half a minute)...\n")
     out.flush()
     result = solve_engine(engine, max_depth=engine.max_steps - engine.step_count)
     if result.plan is None:

@@ -161,12 +161,12 @@ def _stacked(engine, cell: int, objects: list[int]):
 
 
 def test_the_compiled_moves_are_the_engines_moves():
-    """search_kernel.play against engine.py on every state a short breadth-first search of each task
+    """engine_kernel.play against engine.py on every state a short breadth-first search of each task
     meets, and on stacks deeper than one word (nine babas in one cell): same cells, same win and
     usability, same rules and flags after the move."""
     import numpy as np
 
-    from envs.babaisai import fast_search, search_kernel as sk
+    from envs.babaisai import engine_kernel, fast_search
     from envs.babaisai import vocab as v
 
     def compare(engine):
@@ -178,7 +178,7 @@ def test_the_compiled_moves_are_the_engines_moves():
             won, lost = moved._move_all(action)
             alive = moved.you_reference() is not None
             cells = fast_search.to_words(engine.cells, 2)
-            got_won, got_usable, rule, dirty = sk.play(cells, search.rule, action, rs, scan, engine.width, work)
+            got_won, got_usable, rule, dirty = engine_kernel.play(cells, search.rule, action, rs, scan, engine.width, work)
             assert (got_won, got_usable) == (won and alive, not lost and alive)
             assert np.array_equal(cells, fast_search.to_words(moved.cells, 2)), action
             assert dirty == moved.dirty
