@@ -108,28 +108,21 @@ def state_bound(cells, rule, table, rs, tabs, scan, geo, you):
     n = geo[0].shape[0]        # cells in the grid (the distance table's side)
     k = len(cells) // n
     n_obj = 0
-    for i in scan:
-        for w in range(k):
-            c = cells[w * n + i]
-            if w == 0 and flags[c & 0xFF] & YOU:
-                c >>= BITS
-            while c:
-                if BABA <= c & 0x1F <= BABA + 4:
-                    n_obj += 1
-                c >>= BITS
-    ocell = np.empty(n_obj, np.int64)
-    oident = np.empty(n_obj, np.int64)
-    n_obj = 0
-    for i in scan:
-        for w in range(k):
-            c = cells[w * n + i]
-            if w == 0 and flags[c & 0xFF] & YOU:
-                c >>= BITS
-            while c:
-                if BABA <= c & 0x1F <= BABA + 4:
-                    ocell[n_obj], oident[n_obj] = i, c & 0xFF
-                    n_obj += 1
-                c >>= BITS
+    for _ in range(2):            # count, then fill
+        ocell = np.empty(n_obj, np.int64)
+        oident = np.empty(n_obj, np.int64)
+        n_obj = 0
+        for i in scan:
+            for w in range(k):
+                c = cells[w * n + i]
+                if w == 0 and flags[c & 0xFF] & YOU:
+                    c >>= BITS
+                while c:
+                    if BABA <= c & 0x1F <= BABA + 4:
+                        if n_obj < len(ocell):
+                            ocell[n_obj], oident[n_obj] = i, c & 0xFF
+                        n_obj += 1
+                    c >>= BITS
     # heuristic.Heuristic._without_buried: objects on a cell that holds a block that can never move again.
     covered = False
     for x in range(n_obj):
