@@ -1,8 +1,8 @@
 """The solver's exact passes on compiled code (search_kernel.py), behind the interface of solver._Search.
 
-Used for the quick and the exact pass when the level's blocks are only nouns, IS, YOU, WIN and STOP (all
-40 BALROG tasks) and the solve asks for no hint, shared bounds or paths (analysis.py asks for those, and
-keeps the Python search with the compiled bound). The guided pass stays in Python.
+Used for all three passes when the level's blocks are only nouns, IS, YOU, WIN and STOP (all 40 BALROG
+tasks) and the solve asks for no hint, shared bounds or paths (analysis.py asks for those, and keeps the
+Python search with the compiled bound).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from envs.babaisai.lines import LineGeometry
 from envs.babaisai.solver import SolveResult, _Budget, _finish, _Overflow
 
 MAX_DEPTH = 120          # the heap packs g into 7 bits
-FIRST_BUCKETS = 1 << 13  # enough for the quick pass; rehashed for a larger budget
+FIRST_BUCKETS = 1 << 13  # at least; twice the budget, rehashed when resumed with a larger one
 
 
 def usable(engine: Engine, max_depth: int) -> bool:
@@ -48,11 +48,11 @@ def _stack(cell: int):
 
 
 class CompiledSearch:
-    """solver._Search (admissible, no hint) with the same budgets, order and results."""
+    """solver._Search without a hint, with the same budgets, order and results: an exact pass (weight 0:
+    the admissible bound) or the guided pass (weight > 0: that weight on guide.py's estimate)."""
 
-    admissible = True
-
-    def __init__(self, engine: Engine, max_depth: int, budget: int, capacity: int, words: int):
+    def __init__(self, engine: Engine, max_depth: int, budget: int, capacity: int, words: int,
+                 weight: int = 0):
         self.scan = np.array(engine.scan, np.int64)
         self.width = engine.width
         self.geo = _geometry(LineGeometry(engine), engine.width, engine.height)
@@ -60,8 +60,11 @@ class CompiledSearch:
         if self.cells is None:
             raise _Overflow()
         self.buckets = FIRST_BUCKETS
+        while self.buckets < 2 * budget:
+            self.buckets *= 2
+        self.admissible = not weight
         self.ctx, self.rule, self.table, self.h = sk.new_search(self.cells, words, capacity, self.buckets,
-                                                                self.scan, self.width, self.geo)
+                                                                self.scan, self.width, self.geo, weight)
         self.max_depth = max_depth
         self.capacity = capacity
         self._set(sk.S_MAXDEPTH, max_depth)
@@ -79,7 +82,7 @@ class CompiledSearch:
         return int(self.ctx[5][sk.S_FLOOR])
 
     def first(self) -> SolveResult:
-        if self.h > self.max_depth:
+        if self.admissible and self.h > self.max_depth:
             return SolveResult(None, 0, 1, True, self.max_depth + 1)
         sk.store_start(self.ctx, self.cells, self.rule, self.table, self.h)
         return _finish(self, self.run())

@@ -19,13 +19,17 @@ from numba import types
 from numba.typed import Dict, List
 
 from envs.babaisai.engine_kernel import intern_rules, parse_rules, play
+from envs.babaisai.guide_kernel import estimate
 from envs.babaisai.jit import kernel
 from envs.babaisai.layout_kernel import blocks_of, state_bound, table_index
+from envs.babaisai.lines import INF
 
 # Status codes of run().
 DONE, GOAL, BUDGET, OVERFLOW = 0, 1, 2, 3
-# Scalars kept between run() calls, in one int64 array.
-S_NODES, S_HEAP, S_COUNTER, S_FLOOR, S_EXPANDED, S_MAXDEPTH, S_BUDGET, S_PLAN_END, S_OVERFLOW = range(9)
+# Scalars kept between run() calls, in one int64 array. S_WEIGHT: 0 for an exact pass (the admissible
+# bound, f = g + h, pruned at the depth cap), else the guided pass's weight on guide_kernel's estimate.
+(S_NODES, S_HEAP, S_COUNTER, S_FLOOR, S_EXPANDED, S_MAXDEPTH, S_BUDGET, S_PLAN_END, S_OVERFLOW,
+ S_WEIGHT) = range(10)
 
 
 @kernel()
@@ -88,13 +92,24 @@ def _heap_pop(keys, vals, n):
 
 
 @kernel()
+def _fkey(f):
+    """f as heap-key bits, order kept: finite f is small; the guided pass's f of an estimate of INF (the
+    start's INF, or g + weight * INF) goes above every finite one, ordered among themselves by g."""
+    if f < 4096:
+        return f
+    if f < 2 * INF:
+        return 4096 + min(f - INF, 127)
+    return 4096 + 128 + min(f % INF, 127)
+
+
+@kernel()
 def _entry(f, g, counter):
     """The heap order of solver._Search, (f, -g, counter), as one int64."""
     return (f << 50) | ((127 - g) << 43) | counter
 
 
 @kernel()
-def new_search(cells, k, capacity, bucket_count, scan, w, geo):
+def new_search(cells, k, capacity, bucket_count, scan, w, geo, weight):
     """A search from one state: node arrays for `capacity` states (allocated lazily by the OS),
     `bucket_count` hash buckets (a power of two; rehash() for more), the rule-set and layout tables, the
     heap, the scalars. Returns (context, rule index, table index, h of the start state)."""
@@ -113,11 +128,15 @@ def new_search(cells, k, capacity, bucket_count, scan, w, geo):
     work = (np.empty(n, np.int64), np.empty(4 * n + 16, np.int64), np.empty(8 * n + 16, np.int64),
             np.zeros(4, np.int64))
     work[3][3] = k
-    sc = np.zeros(9, np.int64)
+    sc = np.zeros(10, np.int64)
+    sc[S_WEIGHT] = weight
     rule = intern_rules(rs, parse_rules(cells, w, scan))
     bcell, bkind = blocks_of(cells, scan, n)
     table = table_index(bcell, bkind, tabs, geo)
-    h = state_bound(cells, rule, table, rs, tabs, scan, geo, work[0])
+    if weight:
+        h = estimate(cells, rs[1][rule], scan, w, geo[0])
+    else:
+        h = state_bound(cells, rule, table, rs, tabs, scan, geo, work[0])
     keys = np.empty(1024, np.int64)
     vals = np.empty(1024, np.int64)
     return (nodes, buckets, rs, tabs, work, sc, keys, vals), rule, table, h
@@ -144,7 +163,7 @@ def store_start(ctx, cells, rule, table, h):
     nodes[6][0], nodes[7][0] = -1, table
     buckets[hh & (len(buckets) - 1)] = 0
     sc[S_NODES] = 1
-    keys[0], vals[0] = _entry(h, 0, 0), 0
+    keys[0], vals[0] = _entry(_fkey(h), 0, 0), 0
     sc[S_HEAP] = 1
 
 
@@ -163,9 +182,13 @@ def _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, parent, g, action, wo
     old = _find(child, hh, nodes, buckets)
     if old >= 0 and nodes[1][old] <= g:
         return DONE, keys, vals
-    h = state_bound(child, rule, table, rs, tabs, scan, geo, work[0])
-    if g + h > sc[S_MAXDEPTH]:
-        return DONE, keys, vals
+    weight = sc[S_WEIGHT]
+    if weight:
+        f = g + weight * estimate(child, rs[1][rule], scan, geo[3], geo[0])
+    else:
+        f = g + state_bound(child, rule, table, rs, tabs, scan, geo, work[0])
+        if f > sc[S_MAXDEPTH]:
+            return DONE, keys, vals
     if sc[S_NODES] >= sc[S_BUDGET]:     # as in solver.py, even for a state stored before
         return BUDGET, keys, vals
     if old < 0:
@@ -178,7 +201,7 @@ def _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, parent, g, action, wo
         buckets[slot] = old
     nodes[1][old], nodes[2][old], nodes[3][old], nodes[4][old], nodes[7][old] = g, parent, action, rule, table
     sc[S_COUNTER] += 1
-    keys, vals, sc[S_HEAP] = _heap_push(keys, vals, sc[S_HEAP], _entry(g + h, g, sc[S_COUNTER]), old)
+    keys, vals, sc[S_HEAP] = _heap_push(keys, vals, sc[S_HEAP], _entry(_fkey(f), g, sc[S_COUNTER]), old)
     return DONE, keys, vals
 
 
@@ -195,7 +218,7 @@ def run(ctx, scan, w, geo):
         key, val, sc[S_HEAP] = _heap_pop(keys, vals, sc[S_HEAP])
         f = key >> 50
         g = 127 - ((key >> 43) & 0x7F)
-        if f > sc[S_MAXDEPTH]:
+        if not sc[S_WEIGHT] and f > sc[S_MAXDEPTH]:
             break
         if val < 0:
             sc[S_PLAN_END] = val
@@ -214,7 +237,7 @@ def run(ctx, scan, w, geo):
                 continue
             # No rule block moved: the parent's block layout (and its line tables) still holds.
             table = nodes[7][val]
-            if dirty:
+            if dirty and not sc[S_WEIGHT]:     # the guide needs no layout tables
                 bcell, bkind = blocks_of(child, scan, len(geo[0]))
                 table = table_index(bcell, bkind, tabs, geo)
             status, keys, vals = _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, val, g + 1, action,

@@ -11,8 +11,8 @@ finds a shorter plan or proves the guided one shortest. On the few two-room "mak
 pass runs out of budget, the guided plan comes back with `optimal=False` and the exact pass's proven
 lower bound (docs/babaisai.md).
 
-On the levels whose blocks are only nouns, IS, YOU, WIN and STOP (all 40 BALROG tasks) the quick and exact
-passes run compiled (fast_search.py), state for state as `_Search` runs them here.
+On the levels whose blocks are only nouns, IS, YOU, WIN and STOP (all 40 BALROG tasks) the three passes
+run compiled (fast_search.py), state for state as `_Search` runs them here.
 """
 
 from __future__ import annotations
@@ -239,13 +239,14 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
     # Most levels (and states that can no longer win) are settled by a short exact pass. With a hint it
     # only needs to settle the easy cases (a move along a shortest plan, a state with no win left): the
     # exact pass below, hinted too, does the rest once the guided pass has found a plan.
-    quick = None
+    fast = None
     if words:
         from envs.babaisai import fast_search     # numba: loaded on first use
         if fast_search.usable(engine, max_depth):
-            quick = fast_search.CompiledSearch(engine, max_depth, QUICK_BUDGET, max(QUICK_BUDGET, exact_budget),
-                                               words)
-    if quick is None:
+            fast = fast_search
+    if fast is not None:
+        quick = fast.CompiledSearch(engine, max_depth, QUICK_BUDGET, max(QUICK_BUDGET, exact_budget), words)
+    else:
         quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
                         hint=hint, bounds=bounds)
     searches.append(quick)
@@ -253,7 +254,10 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
         return quick.first()
     except _Budget:
         pass
-    guided = _Search(engine, max_depth, weight=GUIDE_WEIGHT, budget=GUIDE_BUDGET, guided=True)
+    if fast is not None:
+        guided = fast.CompiledSearch(engine, max_depth, GUIDE_BUDGET, GUIDE_BUDGET, words, weight=GUIDE_WEIGHT)
+    else:
+        guided = _Search(engine, max_depth, weight=GUIDE_WEIGHT, budget=GUIDE_BUDGET, guided=True)
     searches.append(guided)
     try:
         best = guided.first()

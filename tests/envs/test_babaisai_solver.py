@@ -201,6 +201,41 @@ def test_the_compiled_moves_are_the_engines_moves():
     assert len(list(compare(babas))) == 4
 
 
+def test_the_compiled_guide_gives_the_python_guides_estimates():
+    """guide_kernel.estimate against guide.Guide on the states a short breadth-first search of every task
+    meets (seeds 0 and 3: seed 3 of `-distr_win_rule` starts with a line covered by another block)."""
+    import numpy as np
+
+    from envs.babaisai import fast_search, guide_kernel
+    from envs.babaisai.guide import Guide
+    from envs.babaisai.lines import distance_table
+
+    checked = 0
+    for task in envs.tasks("babaisai"):
+        for seed in (0, 3):
+            env = envs.make("babaisai", task)
+            env.reset(seed=seed)
+            engine = env.engine
+            guide = Guide(engine)
+            dist = np.array(distance_table(engine.width, engine.height), np.int64)
+            scan = np.array(engine.scan, np.int64)
+            seen, queue = {engine.key()}, deque([engine.snapshot()])
+            while queue and len(seen) < 60:
+                engine.restore(queue.popleft())
+                got = guide_kernel.estimate(fast_search.to_words(engine.cells, 2), np.array(engine.flags, np.int64),
+                                            scan, engine.width, dist)
+                assert got == guide(engine)[0], (task, seed, engine.key())
+                checked += 1
+                snap = engine.snapshot()
+                for action in (1, 2, 3, 4):
+                    engine.restore(snap)
+                    out = engine.step(action)
+                    if not (out.won or out.lost) and engine.you_reference() is not None and engine.key() not in seen:
+                        seen.add(engine.key())
+                        queue.append(engine.snapshot())
+    assert checked > 2_000
+
+
 def test_a_stack_deeper_than_the_compiled_cells_hold_is_solved_again_with_more_words():
     """Ten balls between the baba and the door: walking over them stacks eleven objects, more than two
     words hold. The compiled search overflows, tries again with four words, and still answers as the
