@@ -168,8 +168,37 @@ def store_start(ctx, cells, rule, table, h):
 
 
 @kernel()
+def hinted(cells, cells_hash, h, hint):
+    """solver._Search.hinted: with hint = (L, nodes and buckets of the previous solve's exact pass, of its
+    guided pass), a state that solve reached in g moves needs at least L - g (L = 0: no hint)."""
+    floor = hint[0]
+    if floor <= 0:
+        return h
+    best = INF
+    for nodes, buckets in ((hint[1], hint[2]), (hint[3], hint[4])):
+        if len(buckets) and nodes[0].shape[1] == len(cells):
+            idx = _find(cells, cells_hash, nodes, buckets)
+            if idx >= 0:
+                best = min(best, nodes[1][idx])
+    return h if best >= INF else max(h, floor - best)
+
+
+@kernel()
+def path_length(cells, hint):
+    """The fewest moves by which the solve behind `hint` reached this state, or -1."""
+    cells_hash = _hash(cells)
+    best = INF
+    for nodes, buckets in ((hint[1], hint[2]), (hint[3], hint[4])):
+        if len(buckets) and nodes[0].shape[1] == len(cells):
+            idx = _find(cells, cells_hash, nodes, buckets)
+            if idx >= 0:
+                best = min(best, nodes[1][idx])
+    return -1 if best >= INF else best
+
+
+@kernel()
 def _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, parent, g, action, won, child, rule, table, scan,
-           geo):
+           geo, hint):
     """solver._Search.offer: BUDGET if the state would be stored past the budget, else DONE."""
     if g > sc[S_MAXDEPTH]:
         return DONE, keys, vals
@@ -186,7 +215,7 @@ def _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, parent, g, action, wo
     if weight:
         f = g + weight * estimate(child, rs[1][rule], scan, geo[3], geo[0])
     else:
-        f = g + state_bound(child, rule, table, rs, tabs, scan, geo, work[0])
+        f = g + hinted(child, hh, state_bound(child, rule, table, rs, tabs, scan, geo, work[0]), hint)
         if f > sc[S_MAXDEPTH]:
             return DONE, keys, vals
     if sc[S_NODES] >= sc[S_BUDGET]:     # as in solver.py, even for a state stored before
@@ -206,7 +235,7 @@ def _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, parent, g, action, wo
 
 
 @kernel()
-def run(ctx, scan, w, geo):
+def run(ctx, scan, w, geo, hint):
     """solver._Search.run: pops until a goal (GOAL; the goal entry in sc[S_PLAN_END]), an empty heap or an
     f above the depth cap (DONE), a full budget (BUDGET: the node goes back on the heap, the search can be
     resumed) or an overflow (OVERFLOW: use the Python search). Returns (status, keys, vals)."""
@@ -241,7 +270,7 @@ def run(ctx, scan, w, geo):
                 bcell, bkind = blocks_of(child, scan, len(geo[0]))
                 table = table_index(bcell, bkind, tabs, geo)
             status, keys, vals = _offer(nodes, buckets, rs, tabs, work, sc, keys, vals, val, g + 1, action,
-                                        won, child, rule, table, scan, geo)
+                                        won, child, rule, table, scan, geo, hint)
             if status == BUDGET:
                 keys, vals, sc[S_HEAP] = _heap_push(keys, vals, sc[S_HEAP], key, val)
                 return BUDGET, keys, vals

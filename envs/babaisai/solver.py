@@ -212,24 +212,35 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     bounds (`Hint`). A hint from any solve is sound, even of another level (its states just never
     match); it changes the work, never the length of a proven plan. Give those solves one `Bounds()` too:
     states of the level that come up again keep the bounds already computed (it changes no answer)."""
-    searches: list[_Search] = []
-    # Compiled passes where they can play the level (fast_search.py), unless the caller wants what only
-    # the Python search keeps (paths, a hint, shared bounds). A stack deeper than their cells hold: again
-    # with twice the words per cell, then in Python.
-    for words in ((2, 4, 0) if hint is None and bounds is None and not keep_paths else (0,)):
+    searches: list = []
+    # Compiled passes where they can play the level (fast_search.py). A stack deeper than their cells hold:
+    # again with twice the words per cell, then in Python. A hint from a Python solve (its paths a dict)
+    # is honoured by the Python search.
+    if hint is not None and not hasattr(hint[1], "hint"):
+        tries = (0,)
+    else:
+        tries = (2, 4, 0) if hint is None or hint[1].words == 2 else (4, 0)
+    for words in tries:
         try:
             result = _solve(engine, max_depth, prove, exact_budget, hint, searches, bounds, words)
             break
         except _Overflow:
             searches.clear()
     if keep_paths:
-        paths: dict[tuple, int] = {}
-        for search in searches:
-            for key, node in search.nodes.items():
-                if node[0] < paths.get(key, INF):
-                    paths[key] = node[0]
-        result.paths = paths
+        result.paths = _paths(searches)
     return result
+
+
+def _paths(searches: list):
+    if searches and not isinstance(searches[0], _Search):
+        from envs.babaisai.fast_search import CompiledPaths
+        return CompiledPaths(searches[0], searches[1] if len(searches) > 1 else None)
+    paths: dict[tuple, int] = {}
+    for search in searches:
+        for key, node in search.nodes.items():
+            if node[0] < paths.get(key, INF):
+                paths[key] = node[0]
+    return paths
 
 
 def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint: Hint | None,
@@ -245,7 +256,9 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
         if fast_search.usable(engine, max_depth):
             fast = fast_search
     if fast is not None:
-        quick = fast.CompiledSearch(engine, max_depth, QUICK_BUDGET, max(QUICK_BUDGET, exact_budget), words)
+        kernel_hint = fast.NO_HINT if hint is None else hint[1].hint(hint[0])
+        quick = fast.CompiledSearch(engine, max_depth, QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
+                                    max(QUICK_BUDGET, exact_budget), words, hint=kernel_hint)
     else:
         quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
                         hint=hint, bounds=bounds)

@@ -329,6 +329,25 @@ def test_a_hint_from_the_previous_state_keeps_the_answer():
             assert len(hinted.plan) == 21 and hinted.seen * 4 < plain.seen
 
 
+def test_compiled_paths_are_the_python_searchs_paths(monkeypatch):
+    """keep_paths from compiled passes (fast_search.CompiledPaths, looked up in their node tables) holds
+    the very states and path lengths the Python passes' dict does, and a hint from either gives the next
+    solve the same answer and work."""
+    from envs.babaisai import fast_search
+    env = envs.make("babaisai", "env/two_room-break_stop-make_win-distr_rule")
+    env.reset(seed=6)
+    moved = env.engine.clone()
+    moved.step(2)
+    compiled = solve_engine(env.engine, keep_paths=True)
+    compiled_next = solve_engine(moved, hint=(compiled.lower_bound, compiled.paths))
+    monkeypatch.setattr(fast_search, "usable", lambda engine, max_depth: False)
+    python = solve_engine(env.engine, keep_paths=True)
+    python_next = solve_engine(moved, hint=(python.lower_bound, python.paths))
+    assert isinstance(compiled.paths, fast_search.CompiledPaths) and isinstance(python.paths, dict)
+    assert dict(compiled.paths) == python.paths and len(python.paths) > 1_000
+    assert (compiled_next.plan, compiled_next.seen) == (python_next.plan, python_next.seen)
+
+
 def test_an_object_under_a_block_that_can_never_move_is_out_of_play():
     """Pushing the WALL block up into the corner on top of the only door leaves `door is win` with no door
     that can ever be touched (the block is the cell's top for good). The bound sees it at once, so the
