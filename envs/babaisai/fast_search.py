@@ -138,7 +138,7 @@ class CompiledPaths(Mapping):
 
     def __getitem__(self, key: tuple) -> int:
         cells = to_words(list(key), self.words)
-        g = -1 if cells is None else int(sk.path_length(cells, self.hint(1)))
+        g = -1 if cells is None else int(sk.path_length(cells, sk._hash(cells), self.hint(1)))
         if g < 0:
             raise KeyError(key)
         return g

@@ -168,25 +168,9 @@ def store_start(ctx, cells, rule, table, h):
 
 
 @kernel()
-def hinted(cells, cells_hash, h, hint):
-    """solver._Search.hinted: with hint = (L, nodes and buckets of the previous solve's exact pass, of its
-    guided pass), a state that solve reached in g moves needs at least L - g (L = 0: no hint)."""
-    floor = hint[0]
-    if floor <= 0:
-        return h
-    best = INF
-    for nodes, buckets in ((hint[1], hint[2]), (hint[3], hint[4])):
-        if len(buckets) and nodes[0].shape[1] == len(cells):
-            idx = _find(cells, cells_hash, nodes, buckets)
-            if idx >= 0:
-                best = min(best, nodes[1][idx])
-    return h if best >= INF else max(h, floor - best)
-
-
-@kernel()
-def path_length(cells, hint):
-    """The fewest moves by which the solve behind `hint` reached this state, or -1."""
-    cells_hash = _hash(cells)
+def path_length(cells, cells_hash, hint):
+    """The fewest moves by which the solve behind `hint` reached this state, or -1. hint = (L, nodes and
+    buckets of that solve's exact pass, of its guided pass)."""
     best = INF
     for nodes, buckets in ((hint[1], hint[2]), (hint[3], hint[4])):
         if len(buckets) and nodes[0].shape[1] == len(cells):
@@ -194,6 +178,16 @@ def path_length(cells, hint):
             if idx >= 0:
                 best = min(best, nodes[1][idx])
     return -1 if best >= INF else best
+
+
+@kernel()
+def hinted(cells, cells_hash, h, hint):
+    """solver._Search.hinted: a state the hint's solve reached in g moves needs at least L - g (L = 0: no
+    hint)."""
+    if hint[0] <= 0:
+        return h
+    g = path_length(cells, cells_hash, hint)
+    return h if g < 0 else max(h, hint[0] - g)
 
 
 @kernel()

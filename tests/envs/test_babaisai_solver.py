@@ -35,6 +35,25 @@ def bfs_length(engine, limit: int = 40) -> int | None:
     return None
 
 
+def live_states(engine, limit: int | None = None):
+    """Breadth-first over the states a level can reach (no win, loss or reset on the way), up to `limit`
+    states: yields the engine set to each one in turn."""
+    engine.max_steps = 1 << 30
+    seen, queue = {engine.key()}, deque([engine.snapshot()])
+    while queue:
+        engine.restore(queue.popleft())
+        yield engine
+        snap = engine.snapshot()
+        for action in (1, 2, 3, 4):
+            engine.restore(snap)
+            out = engine.step(action)
+            fresh = engine.key() not in seen and (limit is None or len(seen) < limit)
+            if fresh and not (out.won or out.lost) and engine.you_reference() is not None:
+                seen.add(engine.key())
+                queue.append(engine.snapshot())
+        engine.restore(snap)
+
+
 def replay_wins(task: str, seed: int, plan: list[str]) -> bool:
     env = envs.make("babaisai", task)
     env.reset(seed=seed)
@@ -219,20 +238,11 @@ def test_the_compiled_guide_gives_the_python_guides_estimates():
             guide = Guide(engine)
             dist = np.array(distance_table(engine.width, engine.height), np.int64)
             scan = np.array(engine.scan, np.int64)
-            seen, queue = {engine.key()}, deque([engine.snapshot()])
-            while queue and len(seen) < 60:
-                engine.restore(queue.popleft())
-                got = guide_kernel.estimate(fast_search.to_words(engine.cells, 2), np.array(engine.flags, np.int64),
-                                            scan, engine.width, dist)
-                assert got == guide(engine)[0], (task, seed, engine.key())
+            for state in live_states(engine, 60):
+                got = guide_kernel.estimate(fast_search.to_words(state.cells, 2), np.array(state.flags, np.int64),
+                                            scan, state.width, dist)
+                assert got == guide(state)[0], (task, seed, state.key())
                 checked += 1
-                snap = engine.snapshot()
-                for action in (1, 2, 3, 4):
-                    engine.restore(snap)
-                    out = engine.step(action)
-                    if not (out.won or out.lost) and engine.you_reference() is not None and engine.key() not in seen:
-                        seen.add(engine.key())
-                        queue.append(engine.snapshot())
     assert checked > 2_000
 
 
@@ -275,19 +285,9 @@ def _first_state_with_a_transformation(task: str, seed: int):
     env = envs.make("babaisai", task)
     env.reset(seed=seed)
     engine = env.engine.clone()
-    engine.max_steps = 1 << 30
-    seen, queue = {engine.key()}, deque([engine.snapshot()])
-    while queue:
-        engine.restore(queue.popleft())
-        if engine.xforms and engine.you_reference() is not None:
-            return engine
-        snap = engine.snapshot()
-        for action in (1, 2, 3, 4):
-            engine.restore(snap)
-            out = engine.step(action)
-            if not (out.won or out.lost) and engine.you_reference() is not None and engine.key() not in seen:
-                seen.add(engine.key())
-                queue.append(engine.snapshot())
+    for state in live_states(engine):
+        if state.xforms and state.you_reference() is not None:
+            return state.clone()
     raise AssertionError("no transformation reachable")
 
 
