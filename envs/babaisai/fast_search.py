@@ -1,4 +1,4 @@
-"""The solver's exact passes on compiled code (search_kernel.py), behind the interface of solver._Search.
+"""The solver's passes on compiled code (search_kernel.py), behind the interface of solver._Search.
 
 Used for all three passes when the level's blocks are only nouns, IS, YOU, WIN and STOP (all 40 BALROG
 tasks). A solve's explored paths (keep_paths) come back as `CompiledPaths`, looked up in the passes' own
@@ -13,7 +13,7 @@ import numpy as np
 
 from envs.babaisai import engine_kernel, search_kernel as sk
 from envs.babaisai.engine import Engine
-from envs.babaisai.heuristic import _SIMPLE, _geometry
+from envs.babaisai.heuristic import _geometry, is_simple
 from envs.babaisai.lines import LineGeometry
 from envs.babaisai.solver import SolveResult, _Budget, _finish, _Overflow
 
@@ -23,10 +23,8 @@ FIRST_BUCKETS = 1 << 13  # at least; twice the budget, rehashed when resumed wit
 
 def usable(engine: Engine, max_depth: int) -> bool:
     """Can the compiled search play this level from this state?"""
-    if max_depth > MAX_DEPTH or engine.track_facing or engine.info.coloured_you:
-        return False
-    kinds = {c & 0x1F for i in engine.scan for c in _stack(engine.cells[i])}
-    return not any(k >= 7 and k not in _SIMPLE for k in kinds)
+    return (max_depth <= MAX_DEPTH and not engine.track_facing and not engine.info.coloured_you
+            and is_simple(engine))
 
 
 def to_words(cells: list[int], k: int) -> np.ndarray | None:
@@ -49,15 +47,9 @@ _NO_BUCKETS = np.empty(0, np.int64)
 NO_HINT = (0, _NO_NODES, _NO_BUCKETS, _NO_NODES, _NO_BUCKETS)
 
 
-def _stack(cell: int):
-    while cell:
-        yield cell & 0x7FF
-        cell >>= 11
-
-
 class CompiledSearch:
-    """solver._Search without a hint, with the same budgets, order and results: an exact pass (weight 0:
-    the admissible bound) or the guided pass (weight > 0: that weight on guide.py's estimate)."""
+    """solver._Search with the same budgets, order, hints and results: an exact pass (weight 0: the
+    admissible bound) or the guided pass (weight > 0: that weight on guide.py's estimate)."""
 
     def __init__(self, engine: Engine, max_depth: int, budget: int, capacity: int, words: int,
                  weight: int = 0, hint: tuple = NO_HINT):
@@ -67,9 +59,7 @@ class CompiledSearch:
         self.cells = to_words(engine.cells, words)
         if self.cells is None:
             raise _Overflow()
-        self.buckets = FIRST_BUCKETS
-        while self.buckets < 2 * budget:
-            self.buckets *= 2
+        self.buckets = _buckets_for(budget, FIRST_BUCKETS)
         self.admissible = not weight
         self.words = words
         self.hint = hint if self.admissible else NO_HINT
@@ -116,10 +106,16 @@ class CompiledSearch:
         self._set(sk.S_MAXDEPTH, self.max_depth)
         budget = min(budget, self.capacity)
         self._set(sk.S_BUDGET, budget)
-        while self.buckets < 2 * budget:
-            self.buckets *= 2
+        self.buckets = _buckets_for(budget, self.buckets)
         if len(self.ctx[1]) < self.buckets:
             self.ctx = (self.ctx[0], sk.rehash(self.ctx, self.buckets)) + self.ctx[2:]
+
+
+def _buckets_for(budget: int, buckets: int) -> int:
+    """Hash buckets for a budget: a power of two, at least twice the budget (and no fewer than now)."""
+    while buckets < 2 * budget:
+        buckets *= 2
+    return buckets
 
 
 class CompiledPaths(Mapping):

@@ -15,6 +15,7 @@ import numpy as np
 from envs.babaisai import vocab as v
 from envs.babaisai.jit import kernel
 from envs.babaisai.lines import INF, WIN_BLOCK
+from envs.babaisai.lines_kernel import nearest
 
 BITS = v.CODE_BITS
 NOUN0, IS_BLOCK, BABA, FDOOR = v.NOUN_BLOCK0, v.IS_BLOCK, v.BABA, v.FDOOR
@@ -25,15 +26,6 @@ YOU, WIN = v.YOU, v.WIN
 def _dist(p, q, w):
     """Manhattan distance for cells that may lie off the grid (a line slot next to the frame)."""
     return abs(p % w - q % w) + abs(p // w - q // w)
-
-
-@kernel()
-def _nearest(dist, a, na, b, nb):
-    best = INF
-    for x in range(na):
-        for y in range(nb):
-            best = min(best, dist[a[x], b[y]])
-    return best
 
 
 @kernel()
@@ -93,7 +85,7 @@ def estimate(cells, flags, scan, w, dist):
             nw += 1
     if ny == 0:
         return INF
-    best = _nearest(dist, yous, ny, wins, nw)
+    best = nearest(dist, yous, ny, wins, nw)
     # X objects not on a YOU's cell, per kind (guide.py's by_kind).
     targets = np.empty(no, np.int64)
     movers = np.empty(3, np.int64)
@@ -148,8 +140,8 @@ def estimate(cells, flags, scan, w, dist):
                             walk_out = INF
                             for q in range(nt):
                                 walk_out = min(walk_out, _dist(end, targets[q], w))
-                            cost = _nearest(dist, yous, ny, movers, nm) - 1 + 2 * pushes + walk_out
+                            cost = nearest(dist, yous, ny, movers, nm) - 1 + 2 * pushes + walk_out
                         else:
-                            cost = _nearest(dist, yous, ny, targets, nt)
+                            cost = nearest(dist, yous, ny, targets, nt)
                         best = min(best, cost)
     return best

@@ -20,6 +20,8 @@ spawn (`sharp.spawns`) instead of giving up.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from envs.babaisai import bound_kernel, lines_kernel
@@ -47,8 +49,7 @@ class Heuristic:
         self._layouts: dict[tuple, tuple] = {}
         self._h_cache: dict[tuple, int] = {}
         self._near_memo: dict[tuple, dict] = {}
-        kinds = {c & 0x1F for i in engine.scan for c in v.stack_of(engine.cells[i])}
-        self.simple = all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
+        self.simple = is_simple(engine)
         # On simple levels the bound runs compiled (bound_kernel.py, lines_kernel.py: the same terms, value
         # for value); `compiled=False` keeps the Python version, which the kernels are tested against.
         self.geo = _geometry(lines, engine.width, engine.height) if compiled and self.simple else None
@@ -209,6 +210,12 @@ class Heuristic:
         return best
 
 
+def is_simple(engine) -> bool:
+    """Are the level's blocks only nouns, IS, YOU, WIN and STOP (the sharp terms' and kernels' levels)?"""
+    kinds = {c & 0x1F for i in engine.scan for c in v.stack_of(engine.cells[i])}
+    return all(k in _SIMPLE for k in kinds if k >= v.NOUN_BLOCK0)
+
+
 def _geometry(lines: LineGeometry, width: int, height: int) -> tuple:
     """The level's fixed facts as the kernel takes them: (dist, solid, frozen, width, last x, last y)."""
     size = width * height
@@ -219,14 +226,9 @@ def _geometry(lines: LineGeometry, width: int, height: int) -> tuple:
     return (_distance_array(width, height), solid, frozen, width, lines.last_x, lines.last_y)
 
 
-_DISTANCES: dict[tuple[int, int], np.ndarray] = {}
-
-
+@lru_cache(maxsize=8)
 def _distance_array(width: int, height: int) -> np.ndarray:
-    key = (width, height)
-    if key not in _DISTANCES:
-        _DISTANCES[key] = np.array(distance_table(width, height), np.int64)
-    return _DISTANCES[key]
+    return np.array(distance_table(width, height), np.int64)
 
 
 def _rule_tables(info) -> tuple:

@@ -28,8 +28,7 @@ from envs.babaisai.lines import INF
 DONE, GOAL, BUDGET, OVERFLOW = 0, 1, 2, 3
 # Scalars kept between run() calls, in one int64 array. S_WEIGHT: 0 for an exact pass (the admissible
 # bound, f = g + h, pruned at the depth cap), else the guided pass's weight on guide_kernel's estimate.
-(S_NODES, S_HEAP, S_COUNTER, S_FLOOR, S_EXPANDED, S_MAXDEPTH, S_BUDGET, S_PLAN_END, S_OVERFLOW,
- S_WEIGHT) = range(10)
+S_NODES, S_HEAP, S_COUNTER, S_FLOOR, S_EXPANDED, S_MAXDEPTH, S_BUDGET, S_PLAN_END, S_WEIGHT = range(9)
 
 
 @kernel()
@@ -128,7 +127,7 @@ def new_search(cells, k, capacity, bucket_count, scan, w, geo, weight):
     work = (np.empty(n, np.int64), np.empty(4 * n + 16, np.int64), np.empty(8 * n + 16, np.int64),
             np.zeros(4, np.int64))
     work[3][3] = k
-    sc = np.zeros(10, np.int64)
+    sc = np.zeros(9, np.int64)
     sc[S_WEIGHT] = weight
     rule = intern_rules(rs, parse_rules(cells, w, scan))
     bcell, bkind = blocks_of(cells, scan, n)
@@ -254,7 +253,6 @@ def run(ctx, scan, w, geo, hint):
             child[:] = store[val]
             won, usable, rule, dirty = play(child, nodes[4][val], action, rs, scan, w, work)
             if work[3][2]:
-                sc[S_OVERFLOW] = 1
                 return OVERFLOW, keys, vals
             if not usable:
                 continue

@@ -216,7 +216,7 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     # Compiled passes where they can play the level (fast_search.py). A stack deeper than their cells hold:
     # again with twice the words per cell, then in Python. A hint from a Python solve (its paths a dict)
     # is honoured by the Python search.
-    if hint is not None and not hasattr(hint[1], "hint"):
+    if hint is not None and isinstance(hint[1], dict):
         tries = (0,)
     else:
         tries = (2, 4, 0) if hint is None or hint[1].words == 2 else (4, 0)
@@ -250,6 +250,7 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
     # Most levels (and states that can no longer win) are settled by a short exact pass. With a hint it
     # only needs to settle the easy cases (a move along a shortest plan, a state with no win left): the
     # exact pass below, hinted too, does the rest once the guided pass has found a plan.
+    quick_budget = QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET
     fast = None
     if words:
         from envs.babaisai import fast_search     # numba: loaded on first use
@@ -257,11 +258,10 @@ def _solve(engine: Engine, max_depth: int, prove: bool, exact_budget: int, hint:
             fast = fast_search
     if fast is not None:
         kernel_hint = fast.NO_HINT if hint is None else hint[1].hint(hint[0])
-        quick = fast.CompiledSearch(engine, max_depth, QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
-                                    max(QUICK_BUDGET, exact_budget), words, hint=kernel_hint)
+        quick = fast.CompiledSearch(engine, max_depth, quick_budget, max(QUICK_BUDGET, exact_budget), words,
+                                    hint=kernel_hint)
     else:
-        quick = _Search(engine, max_depth, budget=QUICK_BUDGET if hint is None else HINTED_QUICK_BUDGET,
-                        hint=hint, bounds=bounds)
+        quick = _Search(engine, max_depth, budget=quick_budget, hint=hint, bounds=bounds)
     searches.append(quick)
     try:
         return quick.first()
