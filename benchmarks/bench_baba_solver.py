@@ -7,8 +7,10 @@ bound), the median and max per level, and (last line) the total. `--no-prove` ti
 time in worker processes (the machine has 2 cores); the last line then gives the whole run's wall time
 next to the sum of the per-level times. Each process first solves one small level, timed apart: loading
 the compiled solver (numba), or compiling it on a fresh install, is a cost per process, not per level.
+`--deep` lets the solver go on past its exact budget with the memory-lean depth-first check
+(`solve_engine(..., deep=True)`): minutes on the one level that needs it, and then every plan is proven.
 
-    .venv/bin/python benchmarks/bench_baba_solver.py [--seeds 10] [--tasks SUBSTRING] [--no-prove] [--jobs 2]
+    .venv/bin/python benchmarks/bench_baba_solver.py [--seeds 10] [--tasks SUBSTRING] [--no-prove] [--deep] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def main() -> None:
     parser.add_argument("--tasks", default="", help="only tasks whose id contains this")
     parser.add_argument("--show", type=int, default=10, help="how many of the slowest levels to list")
     parser.add_argument("--no-prove", action="store_true", help="skip the exact pass once a plan is found")
+    parser.add_argument("--deep", action="store_true",
+                        help="past the exact budget, prove with the depth-first check (slow)")
     parser.add_argument("--jobs", type=int, default=1, help="levels solved at once, in worker processes")
     args = parser.parse_args()
     levels = [(task, seed) for task in envs.tasks("babaisai") if args.tasks in task
@@ -36,10 +40,10 @@ def main() -> None:
     start = time.perf_counter()
     if args.jobs > 1:
         with multiprocessing.Pool(args.jobs, initializer=_warm_up) as pool:
-            rows = list(pool.imap(_timed_solve, [(t, s, not args.no_prove) for t, s in levels], chunksize=1))
+            rows = list(pool.imap(_timed_solve, [(t, s, not args.no_prove, args.deep) for t, s in levels], chunksize=1))
     else:
         _warm_up()
-        rows = [_timed_solve((t, s, not args.no_prove)) for t, s in levels]
+        rows = [_timed_solve((t, s, not args.no_prove, args.deep)) for t, s in levels]
     run_wall = time.perf_counter() - start
     times = [r[0] for r in rows]
     cpus = [r[5] for r in rows]
@@ -76,11 +80,11 @@ def _warm_up() -> None:
 
 def _timed_solve(job: tuple) -> tuple:
     """Solve one level (in a worker process with --jobs): the row the report is built from."""
-    task, seed, prove = job
+    task, seed, prove, deep = job
     env = envs.make("babaisai", task)
     env.reset(seed=seed)
     t0, c0 = time.perf_counter(), time.process_time()
-    result = solve_engine(env.engine, prove=prove)
+    result = solve_engine(env.engine, prove=prove, deep=deep)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     length = None if result.plan is None else len(result.plan)
     print(f"{elapsed:7.3f} s (cpu {cpu:6.3f})  {task} seed={seed} plan={length} "

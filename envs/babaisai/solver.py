@@ -196,15 +196,17 @@ class _Search:
 
 def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
                  exact_budget: int = EXACT_BUDGET, hint: Hint | None = None,
-                 keep_paths: bool = False, bounds: Bounds | None = None) -> SolveResult:
+                 keep_paths: bool = False, bounds: Bounds | None = None, deep: bool = False) -> SolveResult:
     """Shortest list of action indices that wins from the engine's current state (engine left untouched).
 
     A short exact pass settles most levels. Otherwise a quick guided search (guide.py, weighted A*) finds
     a winning plan; its length U is an upper bound. Then exact A* with the admissible bound looks for
     anything shorter: it stores no state whose bound already reaches U and stops once every open state
     does, which proves the best plan shortest. Only if the exact pass stores more than `exact_budget`
-    states is the plan returned with `optimal=False` (and the exact pass's proven `lower_bound`).
-    `prove=False` skips the exact pass whenever the guided one found a plan: a winning plan fast, not
+    states is the plan returned with `optimal=False` (and the exact pass's proven `lower_bound`), unless
+    `deep=True`: then a memory-lean depth-first check goes on below the plan's length (deep_search.py;
+    minutes rather than seconds, on the one BALROG level that needs it) and proves the plan shortest or
+    finds the shortest one. `prove=False` skips the exact pass whenever the guided one found a plan: a winning plan fast, not
     proven shortest (an oracle that only needs to win, a replay check).
 
     Solving state after state of one trajectory (analysis.py), pass `keep_paths=True` and give the next
@@ -226,9 +228,23 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
             break
         except _Overflow:
             searches.clear()
+    if deep and prove and not result.optimal and result.plan is not None:
+        if not keep_paths:
+            searches.clear()     # the A* passes' tables (about 1 GB) are of no use to the deep check
+        result = _deeper(engine, result)
     if keep_paths:
         result.paths = _paths(searches)
     return result
+
+
+def _deeper(engine: Engine, result: SolveResult) -> SolveResult:
+    """The depth-first check below the unproven plan's length: it proves the plan shortest, or finds the
+    shortest one (deep_search.py)."""
+    from envs.babaisai.deep_search import shortest_below     # numba: loaded on first use
+    shorter, complete = shortest_below(engine, len(result.plan))
+    plan = shorter or result.plan
+    return SolveResult(plan, result.expanded, result.seen, complete,
+                       len(plan) if complete else result.lower_bound)
 
 
 def _paths(searches: list):
