@@ -15,7 +15,7 @@ import numpy as np
 from envs.babaisai import vocab as v
 from envs.babaisai.jit import A1, A2, GEO, I, kernel
 from envs.babaisai.lines import INF
-from envs.babaisai.lines_kernel import nearest
+from envs.babaisai.lines_kernel import KINDS, nearest
 
 NOUN0, BABA = v.NOUN_BLOCK0, v.BABA
 YOU_BIT, WIN_BIT = v.YOU, v.WIN
@@ -229,7 +229,7 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
 
     # sharp.SharpTerms.setup / _static: per object, the earliest move after which it can move as a YOU.
     # Only object kinds can be turned into one another (tr is INF elsewhere).
-    turn = np.full((32, 32), INF, np.int64)
+    turn = np.full((KINDS, KINDS), INF, np.int64)
     for a in range(OBJECT_LO, OBJECT_HI + 1):
         for b in range(OBJECT_LO, OBJECT_HI + 1):
             if b != a and tr[a, b] < INF:
@@ -242,13 +242,13 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
             for b in range(OBJECT_LO, OBJECT_HI + 1):
                 if b != a and turn[c, b] < INF and max(ac, turn[c, b]) < turn[a, b]:
                     turn[a, b] = max(ac, turn[c, b])
-    you_now = np.zeros(32, np.bool_)
+    you_now = np.zeros(KINDS, np.bool_)
     for k in range(OBJECT_LO, OBJECT_HI + 1):
         for col in range(8):
             if flags[(col << 5) | k] & YOU_BIT:
                 you_now[k] = True
-    t_you = np.empty(32, np.int64)
-    for k in range(32):
+    t_you = np.empty(KINDS, np.int64)
+    for k in range(OBJECT_LO, KINDS):
         t_you[k] = 0 if you_now[k] else d_block - 1 + you_r[k]
     # Static objects (the layout's and their spawns) first, then the YOU objects and theirs (time 0).
     scell = np.empty(cap, np.int64)
@@ -260,7 +260,7 @@ def bound(geo, bcell, bkind, ocell_l, oident_l, opts, r_new, tr, you_r, helpful,
     n_objs = _spawn_into(ycell, yident, ny, spawn_tab, spawn_n, scell, sident, n_static + ny)
     okind = np.empty(n_objs, np.int64)
     oty = np.empty(n_objs, np.int64)
-    present = np.zeros(32, np.bool_)
+    present = np.zeros(KINDS, np.bool_)
     for j in range(n_objs):
         k = sident[j] & 0x1F
         okind[j] = k

@@ -16,6 +16,7 @@ from envs.babaisai.jit import A1, A2, B1, GEO, I, kernel, types
 from envs.babaisai.lines import _HELPFUL, INF, WIN_BLOCK, YOU_BLOCK
 
 NOUN0, IS_BLOCK, BABA = v.NOUN_BLOCK0, v.IS_BLOCK, v.BABA
+KINDS = v.FDOOR + 1                  # object kinds are 2..6: tables indexed by them need no more rows
 HELPFUL = np.zeros(32, np.bool_)     # block kinds that can end a helpful rule (lines._HELPFUL)
 for _k in _HELPFUL:
     HELPFUL[_k] = True
@@ -95,8 +96,8 @@ def _rule_gaps(bcell, bkind, geo):
     standing as rows (R, A kind, mover count, movers...), fewest R first."""
     frozen, w = geo[2], geo[3]
     nb = len(bcell)
-    tr = np.full((32, 32), INF, np.int64)
-    you_r = np.full(32, INF, np.int64)
+    tr = np.full((KINDS, KINDS), INF, np.int64)
+    you_r = np.full(KINDS, INF, np.int64)
     n_nouns = n_is = n_you = 0
     for x in range(nb):
         n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
