@@ -9,8 +9,8 @@ admissible bound, a state needs expanding only when reached in fewer moves than 
 g + h <= limit, and that test needs no parent links or open list. deep_search.py drives it.
 
 The search state lives in arrays the caller owns (the path's cells, rule sets, layout tables and next
-action per depth, and the scalars), so a run that stops because the table is full is resumed, after
-the table grew, exactly where it stopped.
+action per depth, and the scalars), so a run that stops because the table is full, or because a stack
+outgrew two words per cell, is resumed where it stopped once the table or the cells have grown.
 """
 
 from __future__ import annotations
@@ -30,17 +30,32 @@ UNREACHED = 127    # `moves` of a state met but pruned by its bound (plans are a
 
 
 @kernel()
-def fingerprint(cells):
+def _mix(b, x):
+    """One splitmix64 step of the second hash."""
+    z = b + x + np.int64(-7046029254386353131)
+    z = (z ^ ((z >> 30) & np.int64(0x3FFFFFFFF))) * np.int64(-4658895280553007687)
+    z = (z ^ ((z >> 27) & np.int64(0x1FFFFFFFFF))) * np.int64(-7723592293110705685)
+    return z ^ ((z >> 31) & np.int64(0x1FFFFFFFF))
+
+
+@kernel()
+def fingerprint(cells, n):
     """Two independent 64-bit hashes of the state (FNV-1a, and a splitmix64 chain), the first never 0 (0
-    marks an empty slot). Two distinct states share both with a chance of about 2^-128 per pair."""
+    marks an empty slot). Two distinct states share both with a chance of about 2^-128 per pair. Word 0
+    (the top five objects of each of the n cells) goes in whole; deeper words, nearly all zero, only where
+    they are not, with their index: so a state has the same fingerprint in two words per cell or four,
+    and a search can go on with more words without starting again."""
     a = np.int64(-3750763034362895579)
     b = np.int64(0x5851F42D4C957F2D)
-    for c in cells:
+    for j in range(len(cells)):
+        c = cells[j]
+        if j >= n:
+            if c == 0:
+                continue
+            a = (a ^ j) * np.int64(1099511628211)
+            b = _mix(b, j)
         a = (a ^ c) * np.int64(1099511628211)
-        z = b + c + np.int64(-7046029254386353131)
-        z = (z ^ ((z >> 30) & np.int64(0x3FFFFFFFF))) * np.int64(-4658895280553007687)
-        z = (z ^ ((z >> 27) & np.int64(0x1FFFFFFFFF))) * np.int64(-7723592293110705685)
-        b = z ^ ((z >> 31) & np.int64(0x1FFFFFFFF))
+        b = _mix(b, c)
     if a == 0:
         a = 1
     return a, b
@@ -81,7 +96,7 @@ def run(path, rules, tables, nxt, sc, limit, keys_a, keys_b, moves, bounds, rs, 
     """Depth-first from the state at depth sc[D_DEPTH] of `path` on: FOUND (a plan of sc[D_PLAN] moves,
     its actions nxt[d] - 1 for d < sc[D_PLAN] - 1 then nxt[sc[D_PLAN] - 1] - 1), NONE (no plan of at
     most `limit` moves), FULL (the table needs to grow; call again after regrow) or OVERFLOW (a stack
-    deeper than the cells hold)."""
+    deeper than the cells hold; call again with wider cells)."""
     n = len(geo[0])
     capacity = int(MAX_LOAD * len(keys_a))
     d = sc[D_DEPTH]
@@ -95,6 +110,7 @@ def run(path, rules, tables, nxt, sc, limit, keys_a, keys_b, moves, bounds, rs, 
         child[:] = path[d]
         won, usable, rule, dirty = play(child, rules[d], action, rs, scan, w, work)
         if work[3][2]:
+            nxt[d] = action     # this move again, with more words per cell
             sc[D_DEPTH] = d
             return OVERFLOW
         if not usable:
@@ -106,7 +122,7 @@ def run(path, rules, tables, nxt, sc, limit, keys_a, keys_b, moves, bounds, rs, 
         g = d + 1
         if g >= limit:
             continue        # not a win, so any win from here takes more than `limit` moves in all
-        a, b = fingerprint(child)
+        a, b = fingerprint(child, n)
         s = _lookup(keys_a, keys_b, a, b)
         known = keys_a[s] != 0
         if known and moves[s] <= g:

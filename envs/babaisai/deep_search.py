@@ -37,39 +37,43 @@ class WithinResult:
 def plan_within(engine: Engine, limit: int) -> WithinResult:
     """A winning plan of at most `limit` moves from the engine's state, or `plan=None` with
     `complete=True` when none exists. `complete=False` when the compiled solver cannot play this level
-    (fast_search.usable) or a stack grows deeper than twenty objects."""
+    (fast_search.usable) or a stack grows deeper than twenty objects. Cells start with two words (ten
+    objects) and widen to four when a stack outgrows them."""
     if engine.you_reference() is None or limit < 1 or not usable(engine, limit):
         return WithinResult(None, engine.you_reference() is None or limit < 1, 0, 0)
-    for words in (2, 4):
-        result = _within(engine, limit, words)
-        if result is not None:
-            return result
-    return WithinResult(None, False, 0, 0)
-
-
-def _within(engine: Engine, limit: int, words: int) -> WithinResult | None:
     scan = np.array(engine.scan, np.int64)
     geo = _geometry(LineGeometry(engine), engine.width, engine.height)
+    words = 2
     cells = to_words(engine.cells, words)
     if cells is None:
-        return None
+        words = 4
+        cells = to_words(engine.cells, words)
+        if cells is None:
+            return WithinResult(None, False, 0, 0)
     # The A* context brings the rule-set and layout tables and the work buffers, built as the A* builds them.
     ctx, rule, table, _ = sk.new_search(cells, words, 1, 16, scan, engine.width, geo, 0)
     rs, tabs, work = ctx[2], ctx[3], ctx[4]
-    path = np.empty((limit + 2, len(cells)), np.int64)
+    path = np.zeros((limit + 2, len(cells)), np.int64)
     path[0] = cells
     rules, tables, nxt = (np.zeros(limit + 2, np.int64) for _ in range(3))
     rules[0], tables[0], nxt[0] = rule, table, 1
     sc = np.zeros(4, np.int64)
     seen = (np.zeros(FIRST_SLOTS, np.int64), np.zeros(FIRST_SLOTS, np.int64), np.zeros(FIRST_SLOTS, np.int8),
-             np.zeros(FIRST_SLOTS, np.int8))     # fingerprint halves, fewest moves, bound
+            np.zeros(FIRST_SLOTS, np.int8))     # fingerprint halves, fewest moves, bound
     while True:
         status = dk.run(path, rules, tables, nxt, sc, limit, *seen, rs, tabs, work, scan, engine.width, geo)
         if status == dk.FULL:
             seen = dk.regrow(*seen, 2 * len(seen[0]))
             continue
         if status == dk.OVERFLOW:
-            return None
+            if words == 4:
+                return WithinResult(None, False, int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED]))
+            # Four words per cell: words 2 and 3 come after words 0 and 1, all zero so far, and the
+            # fingerprints stay the same (deep_kernel.fingerprint), so the search goes on where it was.
+            words = 4
+            path = np.concatenate([path, np.zeros_like(path)], axis=1)
+            work[3][2], work[3][3] = 0, words
+            continue
         states, expanded = int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED])
         if status == dk.FOUND:
             return WithinResult([int(a) - 1 for a in nxt[:sc[dk.D_PLAN]]], True, states, expanded)

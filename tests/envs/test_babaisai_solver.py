@@ -262,8 +262,9 @@ def test_a_stack_deeper_than_the_compiled_cells_hold_is_solved_again_with_more_w
 
 
 def test_a_level_beyond_the_exact_budget_still_gets_a_winning_plan_and_an_honest_bound():
-    """Seed 0 needs 23 to 29 moves and the exact pass cannot finish within 30,000 states (the budget
-    analysis.py gives each step): the guided plan comes back unproven, with a proven lower bound."""
+    """Seed 0 needs 29 moves (the deep check proves it, in minutes) and the exact pass cannot finish
+    within 30,000 states (the budget analysis.py gives each step): the guided plan comes back unproven,
+    with a proven lower bound."""
     task = "env/two_room-make_win-distr_win_rule"
     env = envs.make("babaisai", task)
     env.reset(seed=0)
