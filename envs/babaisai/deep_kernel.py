@@ -4,9 +4,10 @@ Depth-first search under the same admissible bound as the A* passes (layout_kern
 transposition table that keeps, per state met, only a 128-bit fingerprint, its bound and the fewest moves
 it was reached in (UNREACHED while its bound has pruned it). The A* passes store every state whole (about
 2 KB on the two-room levels), so 300,000 states already take about 1 GB; here a state costs 18 bytes
-(plus the tables of its block layout, shared with every state of that layout), and millions fit. Why depth-first: with an
-admissible bound, a state needs expanding only when reached in fewer moves than any time before and
-g + h <= limit, and that test needs no parent links or open list. deep_search.py drives it.
+(plus the tables of its block layout, shared with every state of that layout), and millions fit. Why
+depth-first: with an admissible bound, a state needs expanding only when reached in fewer moves than
+any time before and g + h <= limit, and that test needs no parent links or open list. deep_search.py
+drives it.
 
 The search state lives in arrays the caller owns (the path's cells, rule sets, layout tables and next
 action per depth, and the scalars), so a run that stops because the table is full, or because a stack
