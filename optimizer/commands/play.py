@@ -20,6 +20,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("task", help="level id, e.g. env/goto_win")
     parser.add_argument("--seed", type=int, default=0, help="level seed (the same seed gives the same level)")
     parser.add_argument("--solve", action="store_true", help="show the solver's shortest plan")
+    parser.add_argument("--deep", action="store_true",
+                        help="with --solve or ?: past the solver's budget, prove the plan shortest with the slower "
+                             "depth-first check (minutes on the one BALROG level that needs it)")
     parser.add_argument("--max-steps", type=int, default=100, help="episode length (default 100)")
     parser.add_argument("--keys", action="store_true", help="read single keys (arrows) even if unsure of the tty")
 
@@ -38,7 +41,7 @@ def run(args) -> int:
             out.write("bye\n")
             return 0
         if command in ("?", "solve", "plan"):
-            _show_plan(out, env)
+            _show_plan(out, env, args.deep)
             continue
         action = KEYS.get(command, command)
         if action not in env.language_action_space:
@@ -76,17 +79,17 @@ def _show(out, env, obs, args, action: str | None = None, reward: float = 0.0) -
     out.write(env.render_grid_text() + "\n\n")
     out.write(obs["text"]["long_term_context"] + "\n\n")
     if args.solve:
-        _show_plan(out, env)
+        _show_plan(out, env, args.deep)
 
 
-def _show_plan(out, env) -> None:
+def _show_plan(out, env, deep: bool = False) -> None:
     from envs.babaisai.solver import solve_engine
 
     engine = env.engine
     out.write("solver: searching (milliseconds on most levels, a few seconds at most; the first solve after "
               "an install also compiles the solver, about half a minute)...\n")
     out.flush()
-    result = solve_engine(engine, max_depth=engine.max_steps - engine.step_count)
+    result = solve_engine(engine, max_depth=engine.max_steps - engine.step_count, deep=deep)
     if result.plan is None:
         if result.optimal:
             out.write("solver: no win is possible from here within the steps left\n")
@@ -99,6 +102,8 @@ def _show_plan(out, env) -> None:
     else:
         out.write(f"solver: a winning plan ({len(result.plan)} moves; not proven shortest, the shortest has "
                   f"at least {result.lower_bound}): {plan}\n")
+        if not deep:
+            out.write("solver: --deep proves it shortest or finds the shortest, in minutes\n")
 
 
 def _read_line() -> str | None:

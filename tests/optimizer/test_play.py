@@ -47,7 +47,7 @@ def test_an_unproven_plan_is_not_called_shortest(monkeypatch, capsys):
 
     real = solver.solve_engine
 
-    def budget_exhausted(engine, max_depth=100, prove=True):
+    def budget_exhausted(engine, max_depth=100, prove=True, deep=False):
         result = real(engine, max_depth, prove)
         return solver.SolveResult(result.plan, result.expanded, result.seen, False, 1)
 
@@ -55,3 +55,22 @@ def test_an_unproven_plan_is_not_called_shortest(monkeypatch, capsys):
     code, out, _ = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win", "--seed", "0", "--solve"], "q\n")
     assert code == 0 and "shortest plan" not in out
     assert "solver: a winning plan (2 moves; not proven shortest, the shortest has at least 1): left, left" in out
+    assert "--deep proves it shortest" in out
+
+
+def test_deep_proves_what_the_budget_left_open(monkeypatch, capsys):
+    """With an exact budget too small for the level, `--deep` runs the depth-first check and the plan is
+    shown as shortest; without it, as a plan with a lower bound."""
+    from envs.babaisai import solver
+
+    real = solver.solve_engine
+
+    def small_budget(engine, max_depth=100, prove=True, deep=False):
+        return real(engine, max_depth, prove, exact_budget=4_000, deep=deep)
+
+    monkeypatch.setattr(solver, "solve_engine", small_budget)
+    args = ["babaisai", "env/two_room-make_win", "--seed", "0", "--solve"]
+    _, out, _ = run_play(monkeypatch, capsys, args, "q\n")
+    assert "not proven shortest" in out
+    code, out, _ = run_play(monkeypatch, capsys, args + ["--deep"], "q\n")
+    assert code == 0 and "solver: shortest plan (23 moves)" in out
