@@ -93,13 +93,14 @@ def regrow(keys_a, keys_b, moves, bounds, size):
 
 
 @kernel()
-def run(path, rules, tables, nxt, sc, limit, keys_a, keys_b, moves, bounds, rs, tabs, work, scan, w, geo):
+def run(path, rules, tables, nxt, sc, limit, cap, keys_a, keys_b, moves, bounds, rs, tabs, work, scan, w, geo):
     """Depth-first from the state at depth sc[D_DEPTH] of `path` on: FOUND (a plan of sc[D_PLAN] moves,
     its actions nxt[d] - 1 for d < sc[D_PLAN] - 1 then nxt[sc[D_PLAN] - 1] - 1), NONE (no plan of at
-    most `limit` moves), FULL (the table needs to grow; call again after regrow) or OVERFLOW (a stack
+    most `limit` moves), FULL (the table needs to grow, or holds `cap` states; call again after regrow)
+    or OVERFLOW (a stack
     deeper than the cells hold; call again with wider cells)."""
     n = len(geo[0])
-    capacity = int(MAX_LOAD * len(keys_a))
+    capacity = min(int(MAX_LOAD * len(keys_a)), cap)
     d = sc[D_DEPTH]
     while d >= 0:
         action = nxt[d]

@@ -24,6 +24,10 @@ from envs.babaisai.heuristic import _geometry
 from envs.babaisai.lines import LineGeometry
 
 FIRST_SLOTS = 1 << 16
+# States met before the check gives up (complete=False) rather than risk the machine's memory: about
+# 5 GB in all, going by the 1.8 GB that the 11 million states of the one BALROG level that needs the
+# check take (the table, and the tables of each block layout).
+MAX_STATES = 30_000_000
 
 
 @dataclass
@@ -34,11 +38,11 @@ class WithinResult:
     expanded: int            # states searched from
 
 
-def plan_within(engine: Engine, limit: int) -> WithinResult:
+def plan_within(engine: Engine, limit: int, max_states: int = MAX_STATES) -> WithinResult:
     """A winning plan of at most `limit` moves from the engine's state, or `plan=None` with
     `complete=True` when none exists. `complete=False` when the compiled solver cannot play this level
-    (fast_search.usable) or a stack grows deeper than twenty objects. Cells start with two words (ten
-    objects) and widen to four when a stack outgrows them."""
+    (fast_search.usable), a stack grows deeper than twenty objects, or more than `max_states` states
+    would be met. Cells start with two words (ten objects) and widen to four when a stack outgrows them."""
     if engine.you_reference() is None or limit < 1 or not usable(engine, limit):
         return WithinResult(None, engine.you_reference() is None or limit < 1, 0, 0)
     scan = np.array(engine.scan, np.int64)
@@ -61,8 +65,11 @@ def plan_within(engine: Engine, limit: int) -> WithinResult:
     seen = (np.zeros(FIRST_SLOTS, np.int64), np.zeros(FIRST_SLOTS, np.int64), np.zeros(FIRST_SLOTS, np.int8),
             np.zeros(FIRST_SLOTS, np.int8))     # fingerprint halves, fewest moves, bound
     while True:
-        status = dk.run(path, rules, tables, nxt, sc, limit, *seen, rs, tabs, work, scan, engine.width, geo)
+        status = dk.run(path, rules, tables, nxt, sc, limit, max_states, *seen, rs, tabs, work, scan,
+                        engine.width, geo)
         if status == dk.FULL:
+            if sc[dk.D_ENTRIES] >= max_states:
+                return WithinResult(None, False, int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED]))
             seen = dk.regrow(*seen, 2 * len(seen[0]))
             continue
         if status == dk.OVERFLOW:
@@ -80,13 +87,13 @@ def plan_within(engine: Engine, limit: int) -> WithinResult:
         return WithinResult(None, True, states, expanded)
 
 
-def shortest_below(engine: Engine, length: int) -> tuple[list[int] | None, bool]:
+def shortest_below(engine: Engine, length: int, max_states: int = MAX_STATES) -> tuple[list[int] | None, bool]:
     """The shortest plan of fewer than `length` moves, or None when there is none: (plan, complete).
     Each plan found sets a lower limit for the next check, until a check finds none."""
     best = None
     limit = length - 1
     while limit >= 1:
-        result = plan_within(engine, limit)
+        result = plan_within(engine, limit, max_states)
         if not result.complete:
             return best, False
         if result.plan is None:

@@ -98,3 +98,13 @@ def test_tight_limits_agree_with_breadth_first_search_on_many_states(task, seed)
         assert found.plan is not None and len(found.plan) == best
         checked += 1
     assert checked >= 30
+
+
+def test_past_its_state_cap_the_check_says_it_is_incomplete():
+    """The check stops at the cap, short of the whole search, and says so."""
+    engine = _engine("env/two_room-make_win", 0)
+    whole = plan_within(engine, 22)
+    capped = plan_within(engine, 22, max_states=5_000)
+    assert whole.complete and not capped.complete and capped.plan is None
+    assert capped.states == 5_000 < whole.states
+    assert shortest_below(engine, 24, max_states=5_000) == (None, False)
