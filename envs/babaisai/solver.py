@@ -206,8 +206,8 @@ def solve_engine(engine: Engine, max_depth: int = 100, prove: bool = True,
     states is the plan returned with `optimal=False` (and the exact pass's proven `lower_bound`), unless
     `deep=True`: then a memory-lean depth-first check goes on below the plan's length (deep_search.py;
     minutes rather than seconds, on the one BALROG level that needs it) and proves the plan shortest or
-    finds the shortest one. `prove=False` skips the exact pass whenever the guided one found a plan: a winning plan fast, not
-    proven shortest (an oracle that only needs to win, a replay check).
+    finds the shortest one. `prove=False` skips the exact pass whenever the guided one found a plan: a
+    winning plan fast, not proven shortest (an oracle that only needs to win, a replay check).
 
     Solving state after state of one trajectory (analysis.py), pass `keep_paths=True` and give the next
     solve `hint=(result.lower_bound, result.paths)`: states near the previous one then get far sharper

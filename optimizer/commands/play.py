@@ -21,8 +21,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="level seed (the same seed gives the same level)")
     parser.add_argument("--solve", action="store_true", help="show the solver's shortest plan")
     parser.add_argument("--deep", action="store_true",
-                        help="with --solve or ?: past the solver's budget, prove the plan shortest with the slower "
-                             "depth-first check (minutes on the one BALROG level that needs it)")
+                        help="with --solve or ?: past the solver's budget, prove the plan shortest with the "
+                             "slower depth-first check (minutes on the one BALROG level that needs it)")
     parser.add_argument("--max-steps", type=int, default=100, help="episode length (default 100)")
     parser.add_argument("--keys", action="store_true", help="read single keys (arrows) even if unsure of the tty")
 

@@ -82,9 +82,9 @@ def test_a_stack_deeper_than_two_words_is_checked_with_four():
 
 @pytest.mark.parametrize("task, seed", [("env/two_room-make_you", 0), ("env/make_win-distr_obj_rule", 1)])
 def test_tight_limits_agree_with_breadth_first_search_on_many_states(task, seed):
-    """From every fifth state (of the first 400) each level can reach: no plan within one move less than breadth-first search's
-    shortest, and a plan within exactly that. Tight limits are where a state reached again by a shorter
-    path must be searched again."""
+    """From every fifth state (of the first 400) each level can reach: no plan within one move less than
+    breadth-first search's shortest, and a plan within exactly that. Tight limits are where a state
+    reached again by a shorter path must be searched again."""
     from tests.envs.test_babaisai_solver import bfs_length, live_states
     checked = 0
     for n, state in enumerate(live_states(_engine(task, seed), 400)):
