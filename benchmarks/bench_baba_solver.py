@@ -37,13 +37,14 @@ def main() -> None:
     args = parser.parse_args()
     levels = [(task, seed) for task in envs.tasks("babaisai") if args.tasks in task
               for seed in range(args.seeds)]
+    jobs = [(task, seed, not args.no_prove, args.deep) for task, seed in levels]
     start = time.perf_counter()
     if args.jobs > 1:
         with multiprocessing.Pool(args.jobs, initializer=_warm_up) as pool:
-            rows = list(pool.imap(_timed_solve, [(t, s, not args.no_prove, args.deep) for t, s in levels], chunksize=1))
+            rows = list(pool.imap(_timed_solve, jobs, chunksize=1))
     else:
         _warm_up()
-        rows = [_timed_solve((t, s, not args.no_prove, args.deep)) for t, s in levels]
+        rows = [_timed_solve(job) for job in jobs]
     run_wall = time.perf_counter() - start
     times = [r[0] for r in rows]
     cpus = [r[5] for r in rows]

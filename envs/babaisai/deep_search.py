@@ -47,11 +47,9 @@ def plan_within(engine: Engine, limit: int, max_states: int = MAX_STATES) -> Wit
         return WithinResult(None, engine.you_reference() is None or limit < 1, 0, 0)
     scan = np.array(engine.scan, np.int64)
     geo = _geometry(LineGeometry(engine), engine.width, engine.height)
-    words = 2
-    cells = to_words(engine.cells, words)
+    words, cells = 2, to_words(engine.cells, 2)
     if cells is None:
-        words = 4
-        cells = to_words(engine.cells, words)
+        words, cells = 4, to_words(engine.cells, 4)
         if cells is None:
             return WithinResult(None, False, 0, 0)
     # The A* context brings the rule-set and layout tables and the work buffers, built as the A* builds them.
@@ -67,24 +65,19 @@ def plan_within(engine: Engine, limit: int, max_states: int = MAX_STATES) -> Wit
     while True:
         status = dk.run(path, rules, tables, nxt, sc, limit, max_states, *seen, rs, tabs, work, scan,
                         engine.width, geo)
-        if status == dk.FULL:
-            if sc[dk.D_ENTRIES] >= max_states:
-                return WithinResult(None, False, int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED]))
+        if status == dk.FULL and sc[dk.D_ENTRIES] < max_states:
             seen = dk.regrow(*seen, 2 * len(seen[0]))
-            continue
-        if status == dk.OVERFLOW:
-            if words == 4:
-                return WithinResult(None, False, int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED]))
+        elif status == dk.OVERFLOW and words == 2:
             # Four words per cell: words 2 and 3 come after words 0 and 1, all zero so far, and the
             # fingerprints stay the same (deep_kernel.fingerprint), so the search goes on where it was.
             words = 4
             path = np.concatenate([path, np.zeros_like(path)], axis=1)
             work[3][2], work[3][3] = 0, words
-            continue
-        states, expanded = int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED])
-        if status == dk.FOUND:
-            return WithinResult([int(a) - 1 for a in nxt[:sc[dk.D_PLAN]]], True, states, expanded)
-        return WithinResult(None, True, states, expanded)
+        else:
+            break
+    # FULL at the cap, or OVERFLOW at four words: incomplete.
+    plan = [int(a) - 1 for a in nxt[:sc[dk.D_PLAN]]] if status == dk.FOUND else None
+    return WithinResult(plan, status in (dk.FOUND, dk.NONE), int(sc[dk.D_ENTRIES]), int(sc[dk.D_EXPANDED]))
 
 
 def shortest_below(engine: Engine, length: int, max_states: int = MAX_STATES) -> tuple[list[int] | None, bool]:

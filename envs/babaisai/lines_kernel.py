@@ -90,6 +90,17 @@ def _line_gap(n, i, t, e, geo):
     return max(gap, dist[n, p], dist[i, p + e], dist[t, p + 2 * e])
 
 
+@kernel()
+def _line_blocks(bkind, tail):
+    """How many noun blocks, IS blocks and `tail` blocks the layout has: the sizes of the line tables."""
+    n_nouns = n_is = n_tail = 0
+    for k in bkind:
+        n_nouns += NOUN0 <= k < IS_BLOCK
+        n_is += k == IS_BLOCK
+        n_tail += k == tail
+    return n_nouns, n_is, n_tail
+
+
 @kernel(types.Tuple((A2, A1, A2))(A1, A1, GEO))
 def _rule_gaps(bcell, bkind, geo):
     """lines.LineGeometry.rule_gaps: tr[a, b] (INF: none), you_r[a], and the helpful lines not yet
@@ -98,11 +109,7 @@ def _rule_gaps(bcell, bkind, geo):
     nb = len(bcell)
     tr = np.full((KINDS, KINDS), INF, np.int64)
     you_r = np.full(KINDS, INF, np.int64)
-    n_nouns = n_is = n_you = 0
-    for x in range(nb):
-        n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
-        n_is += bkind[x] == IS_BLOCK
-        n_you += bkind[x] == YOU_BLOCK
+    n_nouns, n_is, n_you = _line_blocks(bkind, YOU_BLOCK)
     rows = np.empty((n_nouns * n_is * 2 * (n_nouns + n_you), 6), np.int64)
     m = 0
     for x in range(nb):
@@ -148,11 +155,7 @@ def _win_options(bcell, bkind, geo):
     within a kind (stable)."""
     frozen, w = geo[2], geo[3]
     nb = len(bcell)
-    n_nouns = n_is = n_win = 0
-    for x in range(nb):
-        n_nouns += NOUN0 <= bkind[x] < IS_BLOCK
-        n_is += bkind[x] == IS_BLOCK
-        n_win += bkind[x] == WIN_BLOCK
+    n_nouns, n_is, n_win = _line_blocks(bkind, WIN_BLOCK)
     rows = np.empty((n_nouns * n_is * 2 * n_win, 11), np.int64)
     m = 0
     for x in range(nb):
