@@ -88,6 +88,9 @@ def _show_plan(out, env, deep: bool = False) -> None:
     engine = env.engine
     out.write("solver: searching (milliseconds on most levels, a few seconds at most; the first solve after "
               "an install also compiles the solver, about half a minute)...\n")
+    if deep:
+        out.write("solver: --deep: where the budget leaves the plan unproven, a depth-first check follows "
+                  "(minutes on the one BALROG level that needs it)\n")
     out.flush()
     result = solve_engine(engine, max_depth=engine.max_steps - engine.step_count, deep=deep)
     if result.plan is None:

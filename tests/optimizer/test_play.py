@@ -71,6 +71,7 @@ def test_deep_proves_what_the_budget_left_open(monkeypatch, capsys):
     monkeypatch.setattr(solver, "solve_engine", small_budget)
     args = ["babaisai", "env/two_room-make_win", "--seed", "0", "--solve"]
     _, out, _ = run_play(monkeypatch, capsys, args, "q\n")
-    assert "not proven shortest" in out
+    assert "not proven shortest" in out and "depth-first check" not in out
     code, out, _ = run_play(monkeypatch, capsys, args + ["--deep"], "q\n")
     assert code == 0 and "solver: shortest plan (23 moves)" in out
+    assert "a depth-first check follows" in out
