@@ -1,7 +1,8 @@
 """AutoLibra: induce agent metrics from open-ended feedback (grounding, clustering, judging, meta-metrics).
 
-The schema classes load eagerly; the operators (which import DSPy) load on first use, so importing
-`autolibra.schema` or `autolibra.errors` stays cheap for the CLI and the envs.
+The schema classes and the scoring arithmetic load eagerly; the operators (which import DSPy) load on
+first use, so importing `autolibra.schema`, `autolibra.scoring` or `autolibra.errors` stays cheap for the
+CLI and the envs.
 """
 
 from importlib import import_module
@@ -9,6 +10,7 @@ from typing import Any
 
 from autolibra.schema import (Aspect, Feedback, Instance, Metric, MetricSet, Provenance, Step, TokenUsage,
                               Trait, Trajectory)
+from autolibra.scoring import Aggregate, MetricRate, TrajectoryScore, metric_rates, trajectory_score
 
 _LAZY = {
     "ground_feedback": "autolibra.operators.grounding",
@@ -16,7 +18,7 @@ _LAZY = {
     "judge_trajectory": "autolibra.operators.judging",
     "match_aspects": "autolibra.operators.matching",
     "AspectMatch": "autolibra.operators.matching",
-    "CallLog": "autolibra.operators.base",
+    "OperatorCalls": "autolibra.operators.base",
     "coverage": "autolibra.meta_metrics",
     "redundancy": "autolibra.meta_metrics",
     "Ratio": "autolibra.meta_metrics",
@@ -29,8 +31,8 @@ _LAZY = {
     "import_balrog_run": "autolibra.balrog_import",
 }
 
-__all__ = ["Aspect", "Feedback", "Instance", "Metric", "MetricSet", "Provenance", "Step", "TokenUsage", "Trait",
-           "Trajectory", *_LAZY]
+__all__ = ["Aggregate", "Aspect", "Feedback", "Instance", "Metric", "MetricRate", "MetricSet", "Provenance", "Step",
+           "TokenUsage", "Trait", "Trajectory", "TrajectoryScore", "metric_rates", "trajectory_score", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,11 +20,12 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import InputError, LMError
-from autolibra.meta_metrics import Ratio, choose_metric_count, coverage, per_metric_rates, redundancy
-from autolibra.operators import (AspectMatch, CallLog, cluster_behaviors, ground_feedback, judge_trajectory,
-                                 match_aspects, parallel_map)
+from autolibra.meta_metrics import Ratio, choose_metric_count, coverage, redundancy
+from autolibra.operators import (AspectMatch, OperatorCalls, cluster_behaviors, ground_feedback,
+                                 judge_trajectory, match_aspects, parallel_map)
 from autolibra.operators.grounding import check_instance
 from autolibra.schema import Aspect, Instance, MetricSet, TokenUsage, Trait, Trajectory
+from autolibra.scoring import MetricRate, metric_rates
 
 log = logging.getLogger(__name__)
 # Our role -> the LM layer's role name. Matching is a reading task like grounding (the method used the
@@ -117,8 +118,8 @@ def split_instances(instances: Sequence[Instance], heldout: float | Sequence[str
 class _Run:
     """The state shared by one induction: LMs, settings, the call log."""
 
-    def __init__(self, lms: dict[str, dspy.LM], workers: int, token_budget: int, calls: CallLog, name: str,
-                 iteration: int | None):
+    def __init__(self, lms: dict[str, dspy.LM], workers: int, token_budget: int, calls: OperatorCalls,
+                 name: str, iteration: int | None):
         self.lms, self.workers, self.budget, self.calls = lms, workers, token_budget, calls
         self.name, self.iteration = name, iteration
 
@@ -180,7 +181,7 @@ def induce_metrics(
     token_budget: int = 1200,
     name: str = "metrics",
     iteration: int | None = None,
-    calls: CallLog | None = None,
+    calls: OperatorCalls | None = None,
 ) -> InductionResult:
     """Induce (or extend) a MetricSet from `instances`; measure it on a held-out split the caller controls."""
     instances = list(instances)
@@ -188,7 +189,8 @@ def induce_metrics(
         raise InputError("no instances to induce metrics from")
     for instance in instances:
         check_instance(instance)  # every bad instance is reported before any LM call is spent
-    run = _Run(resolve_lms(lms), workers, token_budget, calls if calls is not None else CallLog(), name, iteration)
+    run = _Run(resolve_lms(lms), workers, token_budget, calls if calls is not None else OperatorCalls(), name,
+               iteration)
     train, test = split_instances(instances, heldout, seed)
     grounded, failed = run.ground(instances)
     train_aspects = [a for i in train for a in grounded[i.id]]
@@ -218,7 +220,7 @@ class MetaReport(BaseModel):
     coverage: Ratio
     redundancy: Ratio  # detected traits in the denominator (the paper's definition)
     redundancy_all: Ratio  # 0-rated traits counted too (the reference implementation's variant)
-    per_metric: dict[str, dict[str, int]]
+    per_metric: list[MetricRate]  # one per metric of the measured set, in its order
     aspects: list[Aspect]
     traits: list[Trait]
     matches: list[AspectMatch]
@@ -229,13 +231,14 @@ class MetaReport(BaseModel):
 
 def measure_metrics(instances: Sequence[Instance], metrics: MetricSet, lms: Any, *,
                     traits: Sequence[Trait] | None = None, workers: int = 4, token_budget: int = 1200,
-                    calls: CallLog | None = None) -> MetaReport:
+                    calls: OperatorCalls | None = None) -> MetaReport:
     """Coverage and redundancy of `metrics` on `instances` (pass held-out ones). Stored `traits` are reused
     for the trajectories they cover; the other trajectories are judged."""
     instances = list(instances)
     for instance in instances:
         check_instance(instance)
-    run = _Run(resolve_lms(lms), workers, token_budget, calls if calls is not None else CallLog(), metrics.name, None)
+    run = _Run(resolve_lms(lms), workers, token_budget, calls if calls is not None else OperatorCalls(),
+               metrics.name, None)
     grounded, failed = run.ground(instances)
     aspects = [a for i in instances for a in grounded[i.id]]
     names = set(metrics.names())
@@ -247,7 +250,7 @@ def measure_metrics(instances: Sequence[Instance], metrics: MetricSet, lms: Any,
     matches = match_aspects(aspects, all_traits, run.lms["matching"], workers=workers, calls=run.calls)
     return MetaReport(coverage=coverage(matches), redundancy=redundancy(matches, all_traits),
                       redundancy_all=redundancy(matches, all_traits, denominator="all"),
-                      per_metric=per_metric_rates(all_traits), aspects=aspects, traits=all_traits,
+                      per_metric=metric_rates(metrics, all_traits), aspects=aspects, traits=all_traits,
                       matches=matches, failed_groundings=failed, failed_calls=run.calls.failures(),
                       tokens=run.calls.usage())
 

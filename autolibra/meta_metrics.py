@@ -5,6 +5,8 @@ Pure functions over already-matched data (no LM here), so the arithmetic is test
 * coverage   = aspects matched by some trait / all aspects, micro-averaged (pooled over instances).
 * redundancy = detected traits (rating +1 or -1) matched by no aspect / all detected traits.
 
+Per-metric pass rates are `autolibra.scoring.metric_rates` (one definition, shared with the optimizer).
+
 Redundancy's denominator follows the paper (detected traits); the reference implementation's variant,
 which also counts 0-rated traits, is available as ``denominator="all"``. Unscored traits and aspects whose
 matching failed are in neither numerator nor denominator; they are counted in ``excluded``.
@@ -64,13 +66,3 @@ def choose_metric_count(results: Sequence[tuple[int, Ratio, Ratio]], tolerance: 
     best = max(r[1].value for r in defined)  # type: ignore[type-var]
     close = [r for r in defined if r[1].value >= best - tolerance]  # type: ignore[operator]
     return min(close, key=lambda r: (1.0 if r[2].value is None else r[2].value, r[0]))[0]
-
-
-def per_metric_rates(traits: Sequence[Trait]) -> dict[str, dict[str, int]]:
-    """Counts of +1 / 0 / -1 / unscored per metric: the table `ladder meta` and reports show."""
-    table: dict[str, dict[str, int]] = {}
-    for trait in traits:
-        row = table.setdefault(trait.metric, {"positive": 0, "neutral": 0, "negative": 0, "unscored": 0})
-        key = {1: "positive", 0: "neutral", -1: "negative", None: "unscored"}[trait.rating]
-        row[key] += 1
-    return table

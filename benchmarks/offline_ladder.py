@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autolibra.jsonl import read_jsonl_tolerant  # noqa: E402
-from autolibra.schema import Aspect, Feedback, Trait, Trajectory  # noqa: E402
-from envs.babaisai import analyze_actions  # noqa: E402
-from optimizer.compare import build_compare_report, collect  # noqa: E402
-from optimizer.rundir import RunDir  # noqa: E402
+from autolibra.schema import Aspect, Feedback, MetricSet, Trait, Trajectory  # noqa: E402
+from envs.babaisai.solver.analysis import analyze_actions  # noqa: E402
+from optimizer.reporting import build_compare_report, collect  # noqa: E402
+from optimizer.records import Decision, RewriteRecord, read_optional  # noqa: E402
 
 DIRECTIONS = ("up", "right", "down", "left")
 
@@ -195,13 +195,12 @@ def judge_agreement(folder: Path) -> dict:
 # -- the whole diagnosis ----------------------------------------------------------------------------
 def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) -> dict:
     data = collect(directory)
-    config = data["config"]
+    config = data.config.model_dump(mode="json")
     max_steps = config["base"].get("max_steps") or 100
     prompts: dict[str, dict] = {}
     stages: dict[str, list] = {}
-    for arm in data["arms"]:
+    for arm in data.arms:
         arm_dir = directory / "arms" / arm
-        run = RunDir(arm_dir)
         stages[arm] = []
         for it in sorted((arm_dir / "iterations").glob("[0-9]*")):
             prompt = (it / "prompt.md").read_text(encoding="utf-8").strip()
@@ -209,10 +208,11 @@ def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) 
             if test:
                 prompts[f"{arm} it{int(it.name)}"] = {"prompt": prompt, **move_quality(test)}
             candidate = it / "candidate" / "prompt.md"
-            rewrite = run.read_json(it / "candidate" / "rewrite.json", {})
-            decision = run.read_json(it / "decision.json", {})
+            rewrite = read_optional(it / "candidate" / "rewrite.json", RewriteRecord)
+            decision = read_optional(it / "decision.json", Decision)
             aspects = read_jsonl_tolerant(it / "aspects.jsonl", Aspect)[0]
-            metrics = run.read_json(it / "metrics.json", {}).get("metrics", [])
+            metric_set = read_optional(it / "metrics.json", MetricSet)
+            metrics = [m.model_dump() for m in metric_set.metrics] if metric_set else []
             new = candidate.read_text(encoding="utf-8").strip() if candidate.exists() else None
             stages[arm].append({
                 "iteration": int(it.name),
@@ -221,8 +221,9 @@ def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) 
                 "metrics": [{"name": m["name"], "explanation": m["explanation"]} for m in metrics],
                 "judge": judge_agreement(it) if metrics else None,
                 "rewrite_similarity": difflib.SequenceMatcher(None, prompt, new).ratio() if new else None,
-                "rewrite_attempts": rewrite.get("attempts"), "rewrite_rejections": rewrite.get("rejections", []),
-                "candidate_prompt": new, "decision": decision,
+                "rewrite_attempts": rewrite.attempts if rewrite else None,
+                "rewrite_rejections": rewrite.rejections if rewrite else [],
+                "candidate_prompt": new, "decision": decision.model_dump(mode="json") if decision else None,
             })
         final = trajectories(arm_dir / "final" / "test_rollouts.jsonl")
         if final:
@@ -239,8 +240,9 @@ def diagnose(directory: Path, probe_model: bool = True, settings: bool = False) 
     probe = direction_probe(directory, agent_model(config["base"])) if probe_model else []
     return {"prompts": prompts, "stages": stages, "constant_policies": constant_policy_success(any_test, max_steps),
             "direction_probe": probe, "settings": settings_comparison(directory) if settings else [],
-            "differences": data["differences"],
-            "usage": {arm: a["summary"]["lm_usage"] for arm, a in data["arms"].items()}}
+            "differences": [d.model_dump(mode="json") for d in data.differences],
+            "usage": {arm: {role: u.model_dump(mode="json") for role, u in a.summary.lm_usage.items()}
+                      for arm, a in data.arms.items()}}
 
 
 def render(diag: dict, wall_s: float | None) -> str:

@@ -3,6 +3,7 @@
 `TextGameEnv` is a gymnasium `Env` whose actions are strings and whose observations are
 ``{"text": {"long_term_context": str, "short_term_context": str}}``. Subclasses only say how to reset and
 step their game; the face (action validity, step cap, progression, failed candidates) lives here once.
+`to_env_action` is the one mapping of an invalid action to the default action, for every env.
 """
 
 from __future__ import annotations
@@ -159,10 +160,7 @@ class TextGameEnv(gymnasium.Env):
 
     def check_action_validity(self, candidate: str) -> str:
         """The candidate if it is an action, else the default action (remembering the candidate)."""
-        if candidate in self.language_action_space:
-            return candidate
-        self.failed_candidates.append(candidate)
-        return self.default_action
+        return check_action_validity(self, candidate)
 
     def get_stats(self) -> dict:
         return {"progression": float(self.progression)}
@@ -172,6 +170,26 @@ class TextGameEnv(gymnasium.Env):
                 "short_term_context": printable(fields.get("short_term_context", ""))}
         extra = {key: printable(value) for key, value in fields.items() if key not in text}
         return {"text": text, **extra}
+
+
+def to_env_action(env: Any, text: Any) -> tuple[str, bool]:
+    """The action `text` names in `env`, or the env's default action when it names none: (action, valid).
+
+    The one place where an invalid action becomes the default action, as BALROG plays it (its
+    `check_action_validity`); every env of ours and the optimizer's rollouts go through it.
+    """
+    if isinstance(text, str) and text in env.language_action_space:
+        return text, True
+    return env.default_action, False
+
+
+def check_action_validity(env: Any, candidate: Any) -> str:
+    """BALROG's `env.check_action_validity`: `to_env_action`, remembering an invalid candidate in
+    `env.failed_candidates`."""
+    action, valid = to_env_action(env, candidate)
+    if not valid:
+        env.failed_candidates.append(candidate)
+    return action
 
 
 def plural(n: int, unit: str = "step") -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from envs._face import FreeTextActions, LanguageActions, TextGameEnv
-from envs.registry import MissingExtraError, UnknownTaskError, closest
+from envs.errors import MissingExtraError, UnknownTaskError, closest
 
 INSTALL_HINT = "install upstream BALROG: clone it at commit af7d1f1 into submodules/BALROG " \
                "(submodules/README.md), then pip install -e submodules/BALROG"

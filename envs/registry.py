@@ -2,14 +2,20 @@
 that is not installed only fails when that env is asked for.
 
 Each env module exposes ``make(task: str, **kwargs) -> gymnasium.Env`` (with the BALROG face) and
-``tasks() -> list[str]`` (its BALROG task ids, in BALROG's order).
+``tasks() -> list[str]`` (its BALROG task ids, in BALROG's order); it may also offer ``capabilities()``
+(envs/capabilities.py).
 """
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from types import ModuleType
+
+from envs.errors import EnvError, MissingExtraError, UnknownEnvError, UnknownTaskError, closest
+
+# The errors are defined in envs/errors.py; importing them from here keeps working.
+__all__ = ["ENV_MODULES", "env_module", "env_names", "tasks", "make", "closest", "EnvError", "UnknownEnvError",
+           "UnknownTaskError", "MissingExtraError"]
 
 # BALROG env name -> the module that implements it (and the pip extra it needs, if any).
 ENV_MODULES: dict[str, tuple[str, str | None]] = {
@@ -21,29 +27,8 @@ ENV_MODULES: dict[str, tuple[str, str | None]] = {
 }
 
 
-class EnvError(Exception):
-    """Base error of the env layer (envs imports nothing of ours, so it has its own)."""
-
-
-class UnknownEnvError(EnvError, KeyError):
-    def __str__(self) -> str:  # KeyError would quote the message
-        return self.args[0]
-
-
-class UnknownTaskError(EnvError, KeyError):
-    def __str__(self) -> str:
-        return self.args[0]
-
-
-class MissingExtraError(EnvError, ImportError):
-    pass
-
-
-def closest(name: str, options: list[str], n: int = 3) -> list[str]:
-    return difflib.get_close_matches(name, options, n=n, cutoff=0.3)
-
-
-def _module(name: str) -> ModuleType:
+def env_module(name: str) -> ModuleType:
+    """The module behind env `name`, imported now (MissingExtraError when its extra is not installed)."""
     if name.startswith("balrog:"):
         return importlib.import_module("envs.balrog_adapter")
     if name not in ENV_MODULES:
@@ -66,13 +51,13 @@ def env_names() -> list[str]:
 
 def tasks(name: str) -> list[str]:
     """The BALROG task ids of env `name`, in BALROG's order."""
-    module = _module(name)
+    module = env_module(name)
     return list(module.tasks(name) if name.startswith("balrog:") else module.tasks())
 
 
 def make(name: str, task: str, **kwargs):
     """Build env `name` on `task`; an unknown task raises UnknownTaskError naming the closest ids."""
-    module = _module(name)
+    module = env_module(name)
     if name.startswith("balrog:"):
         return module.make(name.split(":", 1)[1], task, **kwargs)
     return module.make(task, **kwargs)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import dspy
-from dspy.utils.exceptions import AdapterParseError
 from pydantic import BaseModel, ConfigDict, Field
 
-from optimizer.prompting import CONSTRAINED_FORMATS, BalrogAdapter
+import envs
+from optimizer.prompting import CONSTRAINED_FORMATS, BalrogAdapter, Format
 
 DEFAULT_INSTRUCTIONS = ("You are an agent playing a text game. Read the rules and where each object is "
                         "relative to you, work out which object wins, and choose the action that brings you "
@@ -30,7 +30,7 @@ class AgentConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["naive", "cot", "robust_cot", "constrained", "constrained_action"] = "constrained"
+    format: Format = "constrained"
     history: int = Field(default=16, ge=0)  # past observation/action turns shown (BALROG max_text_history)
     max_tokens: int = Field(default=256, gt=0)
     temperature: float = Field(default=0.0, ge=0.0)
@@ -100,7 +100,7 @@ class GameAgent(dspy.Module):
                 prediction = self.step(signature=signature, config=lm_config, instruction_prompt=instruction_prompt,
                                        history=history, observation=observation,
                                        short_term_context=short_term_context)
-        except AdapterParseError:
+        except dspy.AdapterParseError:
             # Our adapter parses any text, so DSPy raises only for an empty completion, which BALROG treats
             # as an (invalid) empty action, not a crash.
             return Decision(action="", reasoning=None, raw_output="")
@@ -116,7 +116,7 @@ class GameAgent(dspy.Module):
         with dspy.context(lm=lm):
             return self(**inputs)
 
-    def for_episode(self, env) -> "GameAgent":
+    def for_episode(self, env, env_name: str) -> "GameAgent":
         """What plays one episode of `env`: the agent itself (it keeps no per-episode state)."""
         return self
 
@@ -126,20 +126,20 @@ class GameAgent(dspy.Module):
 
 
 class OracleAgent:
-    """Takes the LLM agent's place in rollouts and plays Baba Is AI perfectly: every move is the next move
-    of the exact solver's shortest plan (envs.babaisai.oracle). Its trajectories are the reference an
-    agent's are measured against (same tasks, seeds and records). It calls no model (`lm` is ignored)."""
+    """Takes the LLM agent's place in rollouts and plays perfectly, where the env offers an oracle
+    capability (Baba Is AI: every move is the next move of the solver's shortest plan). Its trajectories are
+    the reference an agent's are measured against (same tasks, seeds and records). It calls no model."""
 
     prompt_id = "oracle"
 
     def __init__(self):
         self.config = AgentConfig()   # recorded with each trajectory; the oracle reads no prompt
 
-    def for_episode(self, env) -> "_OracleEpisode":
-        from envs.babaisai.oracle import Oracle
-        if not hasattr(env, "engine"):
-            raise ValueError("the oracle plays only Baba Is AI (the babaisai env)")
-        return _OracleEpisode(Oracle(env))
+    def for_episode(self, env, env_name: str) -> "_OracleEpisode":
+        make_oracle = envs.capabilities(env_name).oracle
+        if make_oracle is None:
+            raise ValueError(f"env {env_name!r} offers no oracle player")
+        return _OracleEpisode(make_oracle(env))
 
 
 class _OracleEpisode:
@@ -151,5 +151,5 @@ class _OracleEpisode:
         return Decision(action=action, reasoning=None, raw_output=action)
 
     def episode_notes(self) -> dict:
-        """Recorded with the trajectory: whether every plan it followed was proven shortest."""
-        return {"oracle_proven": self.oracle.proven, "oracle_solves": self.oracle.solves}
+        """Recorded with the trajectory: what the oracle says of its own play (e.g. plans proven shortest)."""
+        return dict(self.oracle.notes())

@@ -1,8 +1,9 @@
-"""Feedback sources: where the open-ended feedback on sampled trajectories comes from.
+"""Stage 2, feedback: open-ended feedback on a sample of the iteration's trajectories, from one of:
 
 * `llm`: an annotator model watches the trajectory and writes one free-text feedback, the way an expert
-  watching the replay would. For Baba Is AI it may also read the exact solver's analysis (optimal plan,
-  wasted moves, first irreversible mistake), which a human expert would see by looking at the board.
+  watching the replay would. Where the env offers a reference analysis (Baba Is AI: the solver's optimal
+  plan, wasted moves, first irreversible mistake) the annotator reads it too, as an expert would see it by
+  looking at the board.
 * `human`: the run writes `feedback_request.json` and pauses; people fill `feedback.jsonl` with
   `ladder annotate RUN`; `ladder run --resume RUN` goes on.
 * `file`: feedback records read from a JSONL (e.g. written earlier by people).
@@ -19,11 +20,21 @@ from pathlib import Path
 
 import dspy
 
-from autolibra.errors import DataError
-from autolibra.jsonl import append_jsonl, read_jsonl, read_jsonl_tolerant
+import envs
+from autolibra.errors import ConfigError, DataError
+from autolibra.jsonl import append_jsonl, read_jsonl, read_jsonl_tolerant, write_jsonl
+from autolibra.render import render_trajectory
 from autolibra.schema import Feedback, Trajectory
+from optimizer.context import RunContext
+from optimizer.records import FeedbackRequest, read_optional, write_record
 
 log = logging.getLogger(__name__)
+
+ANNOTATOR_TOKEN_BUDGET = 1500  # the embedded model reads ~40 tokens/s: keep annotator prompts short
+
+
+class Paused(Exception):
+    """The run waits for people to write feedback (feedback.source: human)."""
 
 ANNOTATOR_INSTRUCTIONS = """\
 You are an expert player reviewing a replay of an AI agent playing a text game. Write one short piece of \
@@ -79,22 +90,16 @@ def describe_outcome(trajectory: Trajectory) -> str:
             f"return={trajectory.episode_return:.3f}")
 
 
-def solver_analysis(trajectory: Trajectory) -> str:
-    """Baba Is AI only: the exact solver's view of the agent's moves. 'none' for other envs."""
-    if trajectory.env != "babaisai" or trajectory.seed is None:
+def reference_analysis(trajectory: Trajectory) -> str:
+    """The env's reference analysis of the agent's moves, where the env offers one; else 'none'."""
+    analyze = envs.capabilities(trajectory.env).reference_analysis
+    if analyze is None or trajectory.seed is None:
         return "none"
-    try:
-        from envs.babaisai import analyze_actions, describe_analysis
-    except ImportError:
-        return "none"
-    actions = [step.action for step in trajectory.steps]
-    max_steps = trajectory.metadata.get("max_steps") or 100
-    analysis = analyze_actions(trajectory.task, trajectory.seed, actions, max_steps=max_steps)
-    return describe_analysis(analysis)
+    return analyze(trajectory.task, trajectory.seed, [step.action for step in trajectory.steps])
 
 
 def llm_feedback(trajectories: Sequence[Trajectory], lm: dspy.LM, out_path: Path, *, annotator: str,
-                 render: Callable[[Trajectory], str], use_solver: bool = True, workers: int = 4,
+                 render: Callable[[Trajectory], str], use_analysis: bool = True, workers: int = 4,
                  instructions: str | None = None) -> list[Feedback]:
     """Ask the annotator model for feedback on each trajectory; append each as it arrives (resumable)."""
     done, _ = read_jsonl_tolerant(out_path, Feedback)
@@ -104,7 +109,7 @@ def llm_feedback(trajectories: Sequence[Trajectory], lm: dspy.LM, out_path: Path
     predictor = dspy.Predict(signature)
 
     def annotate(trajectory: Trajectory) -> Feedback | None:
-        analysis = solver_analysis(trajectory) if use_solver else "none"
+        analysis = reference_analysis(trajectory) if use_analysis else "none"
         try:
             with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
                 reply = predictor(game_rules=trajectory.instruction or "(not recorded)",
@@ -136,3 +141,45 @@ def file_feedback(path: Path, trajectories: Sequence[Trajectory]) -> list[Feedba
         raise DataError(f"none of its {len(records)} feedback records names a trajectory of this run "
                         f"(e.g. {records[0].trajectory_id!r})", str(path))
     return kept
+
+
+def feedback_stage(ctx: RunContext, index: int, folder: Path, trajectories: list[Trajectory]) -> list[Feedback]:
+    """Sample the trajectories to annotate (feedback_request.json, fixed once written), then collect their
+    feedback (feedback.jsonl, appended as each arrives). Human feedback pauses the run until written."""
+    settings = ctx.config.feedback
+    request = read_optional(folder / "feedback_request.json", FeedbackRequest)
+    if request is None:
+        chosen = sample_for_feedback(trajectories, settings.sample, seed=ctx.config.random_seed * 1000 + index)
+        request = FeedbackRequest(trajectory_ids=[t.id for t in chosen], source=settings.source)
+        write_record(folder / "feedback_request.json", request)
+    by_id = {t.id: t for t in trajectories}
+    chosen = [by_id[i] for i in request.trajectory_ids if i in by_id]
+    out = folder / "feedback.jsonl"
+    if settings.source == "llm":
+        name = settings.annotator_name or f"llm:{ctx.model_name('annotator')}"
+        records = llm_feedback(chosen, ctx.session.lm("annotator"), out, annotator=name,
+                               render=render_for_annotator, use_analysis=settings.solver_analysis,
+                               workers=ctx.config.concurrency)
+    elif settings.source == "file":
+        if not out.exists():
+            write_jsonl(out, file_feedback(settings.path, chosen))
+        records = read_jsonl(out, Feedback)
+    else:
+        records = _human_feedback(ctx, out, request)
+    if not records:
+        raise ConfigError(f"iteration {index}: no feedback was collected (source {settings.source}); "
+                          "see lm_calls.jsonl for the annotator's replies")
+    return records
+
+
+def _human_feedback(ctx: RunContext, out: Path, request: FeedbackRequest) -> list[Feedback]:
+    records, _ = read_jsonl_tolerant(out, Feedback)
+    missing = set(request.trajectory_ids) - {r.trajectory_id for r in records}
+    if missing:
+        raise Paused(f"{len(missing)} of {len(request.trajectory_ids)} trajectories need feedback: run "
+                     f"`ladder annotate {ctx.run.path}` then `ladder run --resume {ctx.run.path}`")
+    return records
+
+
+def render_for_annotator(trajectory: Trajectory) -> str:
+    return render_trajectory(trajectory, token_budget=ANNOTATOR_TOKEN_BUDGET).text

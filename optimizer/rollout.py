@@ -1,4 +1,5 @@
-"""Run the agent on BALROG envs: one episode (`run_episode`) or many in parallel (`run_rollouts`).
+"""Stage 1, rollout: the agent plays BALROG envs; one episode (`run_episode`), many in parallel
+(`run_rollouts`), or the loop's stage (`rollout_stage`: the run's tasks x some seeds under one prompt).
 
 The episode loop follows BALROG's (spec §B.2): the model's parsed output is checked against the env's
 language action space; an illegal one is replaced by the env's default action, the next observation gets
@@ -19,9 +20,12 @@ import dspy
 from pydantic import BaseModel, ConfigDict, Field
 
 import envs
+from autolibra.errors import LMError
 from autolibra.jsonl import append_jsonl, read_jsonl_tolerant, write_jsonl
+from autolibra.lm import tokens_used
 from autolibra.schema import Step, TokenUsage, Trajectory
 from optimizer.agent import GameAgent
+from optimizer.context import RunContext
 from optimizer.prompting import INVALID_ACTION_PREFIX, action_event, observation_event
 
 log = logging.getLogger(__name__)
@@ -68,10 +72,11 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
                 max_steps: int | None = None) -> Trajectory:
     """Play one episode and return its record. LM errors propagate (the caller decides)."""
     env = envs.make(env_name, task, **({"max_steps": max_steps} if max_steps else {}))
+    grid_view = envs.capabilities(env_name).grid_view
     started = time.monotonic()
     try:
         obs, _info = env.reset(seed=seed)
-        player = agent.for_episode(env)
+        player = agent.for_episode(env, env_name)
         actions = [str(a) for a in env.language_action_space]
         limit = max_steps or getattr(env, "max_steps", None) or FALLBACK_MAX_STEPS
         instruction_prompt = env.get_instruction_prompt()
@@ -83,7 +88,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
         for index in range(limit):
             long_text, short_text = observation_texts(obs)
             seen = f"{short_text}\n{long_text}" if short_text else long_text
-            info = {"grid": env.render_grid_text()} if hasattr(env, "render_grid_text") else {}
+            info = {"grid": grid_view(env)} if grid_view is not None else {}
             with dspy.track_usage() as usage:
                 decision = player.act(lm, instruction_prompt=instruction_prompt, history=history,
                                      observation=long_text, short_term_context=short_text, actions=actions)
@@ -97,7 +102,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
                 obs = _with_prefix(obs, INVALID_ACTION_PREFIX.format(action=executed))
             steps.append(Step(index=index, observation=seen, action=executed, raw_output=decision.raw_output,
                               reasoning=decision.reasoning, valid=valid, reward=float(reward),
-                              tokens=_tokens(usage, getattr(lm, "model", None)), info=info))
+                              tokens=tokens_used(usage, getattr(lm, "model", None)), info=info))
             # BALROG's history: the observation as shown, then what the model said (an empty output is
             # not recorded, exactly as BALROG's `if prev_action` skips it).
             history.append(observation_event(long_text))
@@ -148,18 +153,6 @@ def _env_action(env: Any, action: str, actions: list[str]) -> Any:
     if space is not None and not space.contains(action):
         return actions.index(action)
     return action
-
-
-def _tokens(tracker: Any, model: str | None) -> TokenUsage:
-    totals = tracker.get_total_tokens()
-    # An LM that delegates to an inner dspy.LM (the local backend does) is tracked twice, once per model
-    # name: count only the agent's own LM when it is there.
-    entries = [totals[model]] if model in totals else list(totals.values())
-    usage = TokenUsage()
-    for entry in entries:
-        usage = usage + TokenUsage(input=int(entry.get("prompt_tokens") or 0),
-                                   output=int(entry.get("completion_tokens") or 0))
-    return usage
 
 
 def _outcome(steps: list[Step], progression: float, terminated: bool, truncated: bool, limit: int) -> str:
@@ -259,3 +252,21 @@ class _Progress:
     def __exit__(self, *exc) -> None:
         if self.enabled:
             self._bar.stop()
+
+
+def rollout_stage(ctx: RunContext, prompt: str, seeds: list[int], out: Path, *,
+                  progress: bool = True) -> list[Trajectory]:
+    """The run's tasks x `seeds` played under `prompt`, recorded in `out` (resumable: recorded episodes are
+    kept). Failed episodes are logged and left out; a resume plays them again."""
+    config = ctx.config
+    agent = GameAgent(prompt, config.agent)
+    jobs = make_jobs(config.env, ctx.tasks, seeds, config.max_steps)
+    result = run_rollouts(jobs, agent, ctx.session.lm("agent"), out, concurrency=config.concurrency,
+                          progress=progress)
+    if result.failures:
+        log.warning("%d of %d episodes failed (LM errors); a resume re-runs them: %s", result.failed, len(jobs),
+                    result.failures[0].error)
+    if not result.trajectories:
+        raise LMError(f"every one of {len(jobs)} episodes failed; first error: "
+                      f"{result.failures[0].error if result.failures else 'unknown'}")
+    return result.trajectories

@@ -22,6 +22,8 @@ _LAZY = {
     "MODELS": "autolibra.lm.model_store",
     "ensure_model": "autolibra.lm.model_store",
     "Usage": "autolibra.lm.usage",
+    "tokens_used": "autolibra.lm.usage",
+    "LMCallLog": "autolibra.lm.calllog",
 }
 
 __all__ = ["DEFAULT_MODEL", "ROLES", "LMConfig", "RolesConfig", *_LAZY]

@@ -53,8 +53,9 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-class CallLog:
-    """Append-only JSONL writer, safe to share between threads."""
+class LMCallLog:
+    """The writer of `lm_calls.jsonl`: one LMCallRecord line per request, append-only, safe to share
+    between threads. (An operator's in-memory attempts are `autolibra.operators.OperatorCalls`.)"""
 
     def __init__(self, path: Path, secrets: tuple[str, ...] = ()):
         self.path = Path(path)

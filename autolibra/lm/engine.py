@@ -10,10 +10,9 @@ plain `dspy.LM`, while every call, whatever its source, goes through the same pa
 
 from __future__ import annotations
 
-import json
-
 import asyncio
 import contextvars
+import json
 import logging
 import random
 import threading
@@ -25,7 +24,7 @@ from typing import Any
 from dspy.lm15 import Request, Response, response_to_events
 
 from autolibra.lm.cache import CallCache, request_key
-from autolibra.lm.calllog import CallLog, LMCallRecord
+from autolibra.lm.calllog import LMCallLog, LMCallRecord
 from autolibra.lm.usage import UsageBook
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ def provider_limit(key: str, size: int) -> threading.BoundedSemaphore:
 
 def is_transient(error: BaseException) -> bool:
     """Rate limits, timeouts, 5xx and dropped connections: worth another try."""
-    from dspy.utils.exceptions import is_retryable_lm_error
+    from dspy import is_retryable_lm_error
 
     return is_retryable_lm_error(error)
 
@@ -74,7 +73,7 @@ class LadderEngine:
     capabilities: Capabilities = field(default_factory=Capabilities)
     cache: CallCache | None = None
     usage: UsageBook | None = None
-    call_log: CallLog | None = None
+    call_log: LMCallLog | None = None
     price: Callable[[Response], float | None] = lambda response: None
     backoff_base: float = 1.0  # seconds; tests set it to 0
     backoff_cap: float = 60.0

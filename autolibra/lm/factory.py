@@ -26,7 +26,7 @@ from dspy.lm15 import Request, Response
 
 from autolibra.errors import ConfigError, LMError
 from autolibra.lm.cache import CallCache
-from autolibra.lm.calllog import CallLog
+from autolibra.lm.calllog import LMCallLog
 from autolibra.lm.config import ROLES, LMConfig, RolesConfig
 from autolibra.lm.engine import ROLLOUT_ID, AsyncLadderEngine, Capabilities, LadderEngine
 from autolibra.lm.fake import FakeEngine, FakeScriptExhausted, Script
@@ -72,7 +72,7 @@ class LadderLM(dspy.LM):
 
 
 def _translated(error: Exception, lm: LadderLM) -> Exception:
-    from dspy.utils.exceptions import LMError as DSPyLMError
+    from dspy import LMError as DSPyLMError
 
     cause: BaseException | None = error
     while cause is not None:  # a test's exhausted script must stay recognisable
@@ -95,7 +95,7 @@ class LMSession:
         self.roles = roles if isinstance(roles, RolesConfig) else RolesConfig.model_validate(roles)
         self.cache = CallCache(Path(cache_dir)) if cache_dir is not None else None
         self.usage_book = UsageBook()
-        self.call_log = CallLog(Path(log_path), secrets=_configured_secrets(self.roles)) if log_path else None
+        self.call_log = LMCallLog(Path(log_path), secrets=_configured_secrets(self.roles)) if log_path else None
         self._scripts = scripts or {}  # role -> script, for `fake/...` models built in tests
         self._lms: dict[str, LadderLM] = {}
         self._lock = threading.Lock()
@@ -135,7 +135,7 @@ def make_lm(config: LMConfig | str | dict, role: str = "default", *, script: Scr
     load_env_file()
     config = config if isinstance(config, LMConfig) else LMConfig.model_validate(config)
     return _build(config, role, cache=CallCache(Path(cache_dir)) if cache_dir else None,
-                  usage=usage or UsageBook(), call_log=CallLog(Path(log_path)) if log_path else None,
+                  usage=usage or UsageBook(), call_log=LMCallLog(Path(log_path)) if log_path else None,
                   script=script)
 
 

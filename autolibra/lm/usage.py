@@ -1,10 +1,14 @@
-"""Usage per role: calls, tokens, latency and cost, summed across threads."""
+"""Usage per role: calls, tokens, latency and cost, summed across threads; and the tokens of one
+`dspy.track_usage()` block."""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from autolibra.schema import TokenUsage
 
 
 class Usage(BaseModel):
@@ -59,3 +63,18 @@ class UsageBook:
     def snapshot(self) -> dict[str, Usage]:
         with self._lock:
             return {role: usage.model_copy() for role, usage in self._by_role.items()}
+
+
+def tokens_used(tracker: Any, model: str | None = None) -> TokenUsage:
+    """The tokens recorded by a `dspy.track_usage()` tracker, for the LM named `model`.
+
+    An LM that delegates to an inner `dspy.LM` (the LM layer's provider and local backends do) is tracked
+    twice, once under each name: when `model` has entries, only those count; otherwise (no name given, or
+    the wrapped LM recorded nothing under its own) every entry does."""
+    totals = tracker.get_total_tokens()
+    chosen = [totals[model]] if model is not None and totals.get(model) else list(totals.values())
+    usage = TokenUsage()
+    for entry in chosen:
+        usage = usage + TokenUsage(input=int(entry.get("prompt_tokens") or 0),
+                                   output=int(entry.get("completion_tokens") or 0))
+    return usage

@@ -18,6 +18,7 @@ import dspy
 from pydantic import BaseModel
 
 from autolibra.errors import UnparseableReply
+from autolibra.lm.usage import tokens_used
 from autolibra.schema import TokenUsage
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,9 @@ R = TypeVar("R")
 DEFAULT_RETRIES = 2  # attempts = 1 + retries
 
 
-class CallRecord(BaseModel):
-    """One LM call made by an operator: what for, how many tokens, whether it produced a usable reply."""
+class OperatorCall(BaseModel):
+    """One attempt of an operator: what for, how many tokens, whether it produced a usable reply.
+    (The LM layer's `LMCallRecord` is the other view of the same call: the request and reply as sent.)"""
 
     operator: str
     subject: str  # the instance, trajectory or metric-set the call was about
@@ -40,14 +42,15 @@ class CallRecord(BaseModel):
     error: str | None = None
 
 
-class CallLog:
-    """Thread-safe list of CallRecords; operators append to it when one is passed in."""
+class OperatorCalls:
+    """The operator attempts of a run, in memory (thread-safe); operators append to it when one is passed
+    in, and the induction reports read its token and failure totals."""
 
     def __init__(self) -> None:
-        self.records: list[CallRecord] = []
+        self.records: list[OperatorCall] = []
         self._lock = threading.Lock()
 
-    def add(self, record: CallRecord) -> None:
+    def add(self, record: OperatorCall) -> None:
         with self._lock:
             self.records.append(record)
 
@@ -77,7 +80,7 @@ def call_with_retries(
     operator: str,
     subject: str,
     retries: int = DEFAULT_RETRIES,
-    calls: CallLog | None = None,
+    calls: OperatorCalls | None = None,
 ) -> T:
     """Call `signature` on `lm`, validate the prediction, retry on failure; raise UnparseableReply at the end.
 
@@ -97,13 +100,13 @@ def call_with_retries(
             except Exception as exc:  # a failed call or an unusable reply: both are retried
                 result, error = None, f"{type(exc).__name__}: {_short(str(exc))}"
                 transcript = str(getattr(exc, "lm_response", "") or "") or transcript
-        prompt_tokens, completion_tokens = _tokens(tracker, str(lm.model))
+        tokens = tokens_used(tracker, str(lm.model))
         if calls is not None:
-            calls.add(CallRecord(operator=operator, subject=subject, attempt=attempt, ok=error is None,
-                                 prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                                 seconds=round(time.monotonic() - started, 3), error=error))
+            calls.add(OperatorCall(operator=operator, subject=subject, attempt=attempt, ok=error is None,
+                                   prompt_tokens=tokens.input, completion_tokens=tokens.output,
+                                   seconds=round(time.monotonic() - started, 3), error=error))
         log.debug("%s %s attempt %d: %d prompt tokens, %d completion tokens%s", operator, subject, attempt,
-                  prompt_tokens, completion_tokens, f", error {error}" if error else "")
+                  tokens.input, tokens.output, f", error {error}" if error else "")
         if error is None:
             return result  # type: ignore[return-value]
         last_error = error
@@ -128,19 +131,6 @@ def parallel_map(function: Callable[[T], R], items: Iterable[T], workers: int = 
 def with_instructions(signature: type[dspy.Signature], template: str | None) -> type[dspy.Signature]:
     """The signature with the caller's instructions, if any: prompts are data, overridable per call."""
     return signature if template is None else signature.with_instructions(template)
-
-
-def _tokens(tracker: Any, model: str) -> tuple[int, int]:
-    # An LM that wraps another dspy.LM (the LM layer's local backend does) reports the same call twice,
-    # once under each name: count the outer LM's entries when it has any.
-    usage = tracker.usage_data
-    chosen = [usage[model]] if usage.get(model) else list(usage.values())
-    prompt = completion = 0
-    for entries in chosen:
-        for entry in entries:
-            prompt += int(entry.get("prompt_tokens") or 0)
-            completion += int(entry.get("completion_tokens") or 0)
-    return prompt, completion
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -14,7 +14,8 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import InputError
-from autolibra.operators.base import DEFAULT_RETRIES, CallLog, InvalidReply, call_with_retries, with_instructions
+from autolibra.operators.base import (DEFAULT_RETRIES, InvalidReply, OperatorCalls, call_with_retries,
+                                      with_instructions)
 from autolibra.render import estimate_tokens
 from autolibra.schema import Aspect, Metric, MetricSet, Provenance
 
@@ -54,7 +55,7 @@ def cluster_behaviors(
     template: str | None = None,
     token_budget: int = 1500,
     retries: int = DEFAULT_RETRIES,
-    calls: CallLog | None = None,
+    calls: OperatorCalls | None = None,
 ) -> MetricSet:
     """A new version of `existing` (or a first MetricSet) covering `aspects`.
 

@@ -6,7 +6,8 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import InputError
-from autolibra.operators.base import DEFAULT_RETRIES, CallLog, InvalidReply, call_with_retries, with_instructions
+from autolibra.operators.base import (DEFAULT_RETRIES, InvalidReply, OperatorCalls, call_with_retries,
+                                      with_instructions)
 from autolibra.render import render_trajectory, steps_mentioned
 from autolibra.schema import Aspect, Instance
 
@@ -47,7 +48,7 @@ def ground_feedback(
     template: str | None = None,
     token_budget: int = 1200,
     retries: int = DEFAULT_RETRIES,
-    calls: CallLog | None = None,
+    calls: OperatorCalls | None = None,
 ) -> list[Aspect]:
     """The aspects of `instance`'s feedback. Raises InputError on an empty feedback or a trajectory without
     steps, and UnparseableReply (with the transcript) when no attempt gives a usable reply."""

@@ -13,7 +13,8 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import InputError, LMError
-from autolibra.operators.base import DEFAULT_RETRIES, CallLog, InvalidReply, call_with_retries, with_instructions
+from autolibra.operators.base import (DEFAULT_RETRIES, InvalidReply, OperatorCalls, call_with_retries,
+                                      with_instructions)
 from autolibra.render import render_trajectory
 from autolibra.schema import Metric, MetricSet, Trait, Trajectory
 
@@ -61,7 +62,7 @@ def judge_trajectory(
     focus_steps: list[int] | None = None,
     examples: int = 2,
     retries: int = DEFAULT_RETRIES,
-    calls: CallLog | None = None,
+    calls: OperatorCalls | None = None,
 ) -> list[Trait]:
     """Exactly one Trait per metric, in the MetricSet's order. Never raises for a bad reply: after the
     retries, every metric the reply did not rate validly is an unscored Trait with `error` set."""

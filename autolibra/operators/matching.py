@@ -15,8 +15,8 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import LMError
-from autolibra.operators.base import (DEFAULT_RETRIES, CallLog, InvalidReply, call_with_retries, parallel_map,
-                                      with_instructions)
+from autolibra.operators.base import (DEFAULT_RETRIES, InvalidReply, OperatorCalls, call_with_retries,
+                                      parallel_map, with_instructions)
 from autolibra.schema import Aspect, Record, Trait
 
 NONE = "none"
@@ -61,7 +61,7 @@ def match_aspects(
     template: str | None = None,
     workers: int = 4,
     retries: int = DEFAULT_RETRIES,
-    calls: CallLog | None = None,
+    calls: OperatorCalls | None = None,
 ) -> list[AspectMatch]:
     """One AspectMatch per aspect, in input order. A trait belongs to an aspect's instance when the instance
     id is ``<trajectory id>#<annotator>`` (as `Instance.id` builds it)."""
@@ -90,7 +90,8 @@ def trajectory_of(instance_id: str, trajectory_ids: set[str]) -> str | None:
 
 
 def _match_instance(instance_id: str, trajectory_id: str | None, aspects: list[Aspect], traits: list[Trait],
-                    lm: dspy.LM, template: str | None, retries: int, calls: CallLog | None) -> list[AspectMatch]:
+                    lm: dspy.LM, template: str | None, retries: int,
+                    calls: OperatorCalls | None) -> list[AspectMatch]:
     results = [AspectMatch(instance_id=instance_id, trajectory_id=trajectory_id, aspect=a) for a in aspects]
     signed = [t for t in traits if t.rating in (1, -1)]
     candidates = [i for i, a in enumerate(aspects) if any(_same_sign(a, t) for t in signed)]

@@ -7,11 +7,12 @@ import string
 import gymnasium as gym
 import numpy as np
 
+from envs._face import check_action_validity
 from envs.babaisai import levels
 from envs.babaisai import vocab as v
 from envs.babaisai.engine import Engine
 from envs.babaisai.text import observation_text, render_grid_text
-from envs.registry import UnknownTaskError, closest
+from envs.errors import UnknownTaskError, closest
 
 ACTIONS = list(v.ACTIONS)
 ACTION_INDEX = {name: i for i, name in enumerate(ACTIONS)}
@@ -133,10 +134,7 @@ class BabaIsAIEnv(gym.Env):
         return INSTRUCTIONS.format(actions=actions)
 
     def check_action_validity(self, candidate) -> str:
-        if isinstance(candidate, str) and candidate in ACTION_INDEX:
-            return candidate
-        self.failed_candidates.append(candidate)
-        return self.default_action
+        return check_action_validity(self, candidate)
 
     def render_grid_text(self) -> str:
         return render_grid_text(self.engine)

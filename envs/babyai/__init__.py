@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from envs.babyai.env import ACTIONS, DEFAULT_ACTION, TASKS, BabyAITextEnv
-from envs.registry import UnknownTaskError, closest
+from envs.errors import UnknownTaskError, closest
 
 
 def tasks() -> list[str]:

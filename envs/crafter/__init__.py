@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from envs.crafter.env import ACHIEVEMENTS, ACTIONS, DEFAULT_ACTION, TASKS, CrafterTextEnv
-from envs.registry import UnknownTaskError
+from envs.errors import UnknownTaskError
 
 
 def tasks() -> list[str]:

@@ -5,8 +5,8 @@ Only the BALROG tasks that run offline are offered: the two Boxoban tasks need a
 
 from __future__ import annotations
 
+from envs.errors import UnknownTaskError, closest
 from envs.minihack.env import ACTION_TABLE, DEFAULT_ACTION, LEFT_OUT, TASKS, MiniHackTextEnv
-from envs.registry import UnknownTaskError, closest
 
 
 def tasks() -> list[str]:

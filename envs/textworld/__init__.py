@@ -3,7 +3,7 @@ offline with fixed seeds and cached (see envs/textworld/games.py)."""
 
 from __future__ import annotations
 
-from envs.registry import UnknownTaskError, closest
+from envs.errors import UnknownTaskError, closest
 from envs.textworld.env import DEFAULT_ACTION, TASKS, TextWorldEnv, strip_objective
 from envs.textworld.games import NUM_GAMES, QUICK_GENERATION, game_path, generate_games
 

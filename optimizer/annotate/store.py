@@ -23,6 +23,7 @@ from pathlib import Path
 from autolibra.errors import DataError, InputError
 from autolibra.jsonl import atomic_write_text, read_jsonl_tolerant, write_jsonl
 from autolibra.schema import Feedback, Trajectory
+from optimizer.records import FeedbackRequest, read_record
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +84,7 @@ def _open_run(run: Path) -> AnnotationSource:
                          "(a run with a `human` feedback source writes one and pauses)")
     iteration = iterations[-1]
     request_path = iteration / "feedback_request.json"
-    try:
-        requested = json.loads(request_path.read_text(encoding="utf-8"))["trajectory_ids"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise DataError(f"expected {{\"trajectory_ids\": [...]}}: {error}", str(request_path)) from None
+    requested = read_record(request_path, FeedbackRequest).trajectory_ids
     rollouts, _ = read_jsonl_tolerant(iteration / "rollouts.jsonl", Trajectory)
     by_id = {t.id: t for t in rollouts}
     missing = [i for i in requested if i not in by_id]

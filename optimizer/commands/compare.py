@@ -1,17 +1,18 @@
-"""`ladder compare CONFIG` (or `--resume DIR`): run the arms on identical splits, write table and plots."""
+"""`ladder compare CONFIG [--out DIR]` (or `--resume DIR`): run the arms on identical splits, report."""
 
 from __future__ import annotations
 
 import argparse
 
 from autolibra.errors import InputError
+from optimizer.commands.options import add_out_option, add_override_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", nargs="?", help="a compare config, e.g. configs/compare.yaml")
     parser.add_argument("--resume", metavar="DIR", help="resume a compare directory")
-    parser.add_argument("-o", "--override", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--dir", help="write into this directory")
+    add_override_option(parser, "-o overrides.iterations=1")
+    add_out_option(parser, "write into this directory instead of <out_dir>/<stamp>_<name>", old_names=("--dir",))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         directory = run_compare(config, base, directory=Path(args.resume))
     elif args.config:
         config, base = load_compare_config(args.config, args.override)
-        directory = run_compare(config, base, directory=Path(args.dir) if args.dir else None)
+        directory = run_compare(config, base, directory=Path(args.out) if args.out else None)
     else:
         raise InputError("give a compare config (e.g. configs/compare.yaml) or --resume DIR")
     print((directory / "compare.md").read_text())

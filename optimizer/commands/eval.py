@@ -4,27 +4,37 @@
 
     ladder eval --agent oracle --tasks 'env/two_room*' --episodes 3 --out runs/oracle
 
-`--agent oracle` plays Baba Is AI with the exact solver instead of a model: every move is the next move of
-a shortest winning plan, the reference an agent's records are compared with. It calls no model.
+`--agent oracle` plays with the env's oracle instead of a model (Baba Is AI: every move is the next move of
+the solver's shortest plan), the reference an agent's records are compared with. It calls no model.
 
-Writes into --out: rollouts.jsonl (one Trajectory per episode, appended as each ends), prompt.md (the
-agent instructions), summary.json (BALROG's numbers) and eval.json (resolved settings and status).
+Writes a run directory into --out, like `ladder run`: run.json (kind "eval", the resolved settings,
+status), prompt.md (the agent instructions), rollouts.jsonl (one Trajectory per episode, appended as each
+ends), eval.json (episodes planned, run, resumed and failed) and summary.json (BALROG's numbers).
 Rerunning the same command resumes: recorded episodes are kept, failed or missing ones are run.
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import logging
 from pathlib import Path
+from typing import get_args
+
+from pydantic import BaseModel
 
 import envs
 from autolibra.errors import ConfigError, InputError
-from autolibra.jsonl import atomic_write_text, write_json
+from autolibra.lm import make_lm
+from optimizer.agent import DEFAULT_INSTRUCTIONS, AgentConfig, GameAgent, OracleAgent
+from optimizer.prompting import Format
+from optimizer.context import resolve_tasks as resolve_run_tasks
+from optimizer.records import EpisodeCounts, EvalRecord, write_record
+from optimizer.reporting import balrog_summary, print_balrog_table
+from optimizer.rewrite import write_prompt
+from optimizer.rollout import make_jobs, run_rollouts
+from optimizer.rundir import RunDir
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="llm: the prompted model (default); oracle: the exact solver's shortest plans "
                              "(babaisai only, no model)")
     parser.add_argument("--out", required=True, type=Path, help="output directory (reused to resume)")
-    parser.add_argument("--format", default="constrained", choices=["naive", "cot", "robust_cot", "constrained", "constrained_action"],
+    parser.add_argument("--format", default="constrained", choices=get_args(Format),
                         help="agent output format (default: constrained)")
     parser.add_argument("--history", type=int, default=16, help="past turns shown to the agent (default 16)")
     parser.add_argument("--max-steps", type=int, default=None, help="episode step cap (default: the env's)")
@@ -51,45 +61,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def run(args: argparse.Namespace) -> int:
-    from optimizer.agent import DEFAULT_INSTRUCTIONS, AgentConfig, GameAgent, OracleAgent
-    from optimizer.balrog_summary import balrog_summary, print_balrog_table
-    from optimizer.rollout import make_jobs, run_rollouts
+class EvalSettings(BaseModel):
+    """What `ladder eval` ran: the config recorded in its run.json."""
 
+    env: str
+    tasks: list[str]
+    seeds: list[int]
+    model: str | None  # None: the oracle, which calls no model
+    agent_kind: str
+    agent: AgentConfig | None
+    max_steps: int | None
+    concurrency: int
+    prompt_id: str
+
+
+def run(args: argparse.Namespace) -> int:
     _check_numbers(args)
-    if args.agent == "oracle" and args.env != "babaisai":
-        raise InputError(f"--agent oracle plays only babaisai (the exact solver's game), not {args.env!r}")
+    if args.agent == "oracle" and envs.capabilities(args.env).oracle is None:
+        raise InputError(f"--agent oracle: env {args.env!r} offers no oracle player")
     tasks = resolve_tasks(args.env, args.tasks)
-    instructions = _instructions(args) or DEFAULT_INSTRUCTIONS
     config = AgentConfig(format=args.format, history=args.history, max_tokens=args.max_tokens,
                          temperature=args.temperature)
     seeds = list(range(args.seed, args.seed + args.episodes))
-    jobs = make_jobs(args.env, tasks, seeds, args.max_steps)
     if args.agent == "oracle":
         agent, lm, model = OracleAgent(), None, None
-        instructions = "(no prompt: the oracle plays the exact solver's shortest plans)"
+        instructions = "(no prompt: the oracle plays the env's reference player)"
     else:
+        instructions = _instructions(args) or DEFAULT_INSTRUCTIONS
         agent, lm, model = GameAgent(instructions, config), build_lm(args.model), args.model
-
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "prompt.md", instructions + "\n")
-    settings = {"env": args.env, "tasks": tasks, "seeds": seeds, "model": model, "agent_kind": args.agent,
-                "agent": config.model_dump() if args.agent == "llm" else None, "max_steps": args.max_steps,
-                "concurrency": args.concurrency, "prompt_id": agent.prompt_id}
-    write_json(out / "eval.json", {"format_version": FORMAT_VERSION, "status": "running", "settings": settings})
-
-    result = run_rollouts(jobs, agent, lm, out / "rollouts.jsonl", concurrency=args.concurrency,
+    settings = EvalSettings(env=args.env, tasks=tasks, seeds=seeds, model=model, agent_kind=args.agent,
+                            agent=config if args.agent == "llm" else None, max_steps=args.max_steps,
+                            concurrency=args.concurrency, prompt_id=agent.prompt_id)
+    run_dir = RunDir.initialize(args.out, "eval", settings.model_dump(mode="json"), kind="eval")
+    write_prompt(run_dir.path / "prompt.md", instructions)
+    jobs = make_jobs(args.env, tasks, seeds, args.max_steps)
+    result = run_rollouts(jobs, agent, lm, run_dir.path / "rollouts.jsonl", concurrency=args.concurrency,
                           progress=not args.no_progress)
-    status = "done" if not result.failures else "incomplete"
-    record = {"format_version": FORMAT_VERSION, "status": status, "settings": settings,
-              "episodes": {"total": len(jobs), "ran": result.ran, "resumed": result.resumed,
-                           "failed": result.failed}, "wall_seconds": round(result.wall_seconds, 2),
-              "failures": [f.model_dump() for f in result.failures]}
-    write_json(out / "eval.json", record)
+    write_record(run_dir.path / "eval.json", EvalRecord(
+        episodes=EpisodeCounts(total=len(jobs), ran=result.ran, resumed=result.resumed, failed=result.failed),
+        wall_seconds=round(result.wall_seconds, 2), failures=[f.model_dump(mode="json") for f in result.failures]))
+    run_dir.set_status("incomplete" if result.failures else "done")
     if result.trajectories:
         summary = balrog_summary(result.trajectories)
-        write_json(out / "summary.json", summary)
+        write_record(run_dir.path / "summary.json", summary)
         print_balrog_table(summary)
     if result.failures:
         print(f"ladder eval: {result.failed} of {len(jobs)} episodes failed (see the log above); "
@@ -99,36 +113,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resolve_tasks(env: str, patterns: list[str]) -> list[str]:
-    """Task ids from ids and globs (each argument may hold several, comma-separated), in BALROG's order."""
+    """`--tasks` values (ids or globs, comma-separated too) -> task ids, in BALROG's order."""
     try:
-        known = envs.tasks(env)
-    except envs.EnvError as error:
-        raise InputError(str(error)) from None
-    wanted: set[str] = set()
-    for pattern in (p.strip() for arg in patterns for p in arg.split(",")):
-        if not pattern:
-            continue
-        if any(ch in pattern for ch in "*?["):
-            matches = fnmatch.filter(known, pattern)
-            if not matches:
-                raise InputError(f"--tasks {pattern!r} matches no {env} task; e.g. {', '.join(known[:3])}")
-            wanted.update(matches)
-        elif pattern in known:
-            wanted.add(pattern)
-        else:
-            hint = envs.registry.closest(pattern, known)
-            raise InputError(f"unknown {env} task {pattern!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
-    if not wanted:
-        raise InputError("--tasks selected no task")
-    return [task for task in known if task in wanted]
+        return resolve_run_tasks(env, patterns)
+    except ConfigError as error:
+        raise InputError(f"--tasks: {error}") from None
 
 
 def build_lm(model: str):
     """The agent's LM, from the LM layer (kept as a module function so tests can substitute it)."""
-    try:
-        from autolibra.lm import make_lm
-    except ImportError as error:
-        raise ConfigError(f"the LM layer is not available ({error})") from None
     return make_lm(model)
 
 

@@ -10,6 +10,7 @@ import argparse
 import threading
 from pathlib import Path
 
+from autolibra.scoring import MetricRate
 from optimizer.commands.induce import add_lm_arguments, build_session
 
 
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from autolibra.instances import load_metric_set, load_trajectories
     from autolibra.jsonl import append_jsonl, read_jsonl_tolerant
-    from autolibra.meta_metrics import per_metric_rates
+    from autolibra.scoring import metric_rates
     from autolibra.operators import judge_trajectory, parallel_map
     from autolibra.schema import Trait
 
@@ -49,18 +50,17 @@ def run(args: argparse.Namespace) -> int:
         parallel_map(one, todo, args.workers)
     wanted = {t.id for t in trajectories}
     traits = [t for t in read_jsonl_tolerant(out, Trait)[0] if t.trajectory_id in wanted]
-    print_rates(per_metric_rates(traits), metrics.names())
+    print_rates(metric_rates(metrics, traits))
     unscored = sum(1 for t in traits if t.rating is None)
     print(f"{len(wanted)} trajectories, {len(traits)} traits ({unscored} unscored) -> {out}")
     return 0
 
 
-def print_rates(table: dict[str, dict[str, int]], names: list[str], matched: dict[str, int] | None = None) -> None:
-    width = max([len(n) for n in names] + [6])
+def print_rates(rates: list[MetricRate], matched: dict[str, int] | None = None) -> None:
+    """The +1 / 0 / -1 / unscored counts per metric, in the metric set's order."""
+    width = max([len(r.metric) for r in rates] + [6])
     header = f"{'metric':{width}} {'+1':>4} {'0':>4} {'-1':>4} {'unscored':>8}"
     print(header + (f" {'matched':>7}" if matched is not None else ""))
-    for name in names:
-        row = table.get(name, {"positive": 0, "neutral": 0, "negative": 0, "unscored": 0})
-        line = (f"{name:{width}} {row['positive']:>4} {row['neutral']:>4} {row['negative']:>4} "
-                f"{row['unscored']:>8}")
-        print(line + (f" {matched.get(name, 0):>7}" if matched is not None else ""))
+    for r in rates:
+        line = f"{r.metric:{width}} {r.passed:>4} {r.not_applicable:>4} {r.failed:>4} {r.unscored:>8}"
+        print(line + (f" {matched.get(r.metric, 0):>7}" if matched is not None else ""))

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         report = measure_metrics(instances, metrics, session, traits=stored, workers=args.workers,
                                  token_budget=args.token_budget)
     matched = Counter(m.metric for m in report.matches if m.metric)
-    print_rates(report.per_metric, metrics.names(), dict(matched))
+    print_rates(report.per_metric, dict(matched))
     print(f"coverage    {report.coverage}   (aspects matched / aspects)")
     print(f"redundancy  {report.redundancy}   (unmatched detected traits / detected traits)")
     print(f"redundancy* {report.redundancy_all}   (* 0-rated traits also in the denominator)")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from optimizer.reporting import build_compare_report, build_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -10,13 +13,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     if (Path(args.run) / "compare.json").exists() or (Path(args.run) / "compare_config.json").exists():
-        from optimizer.compare import build_compare_report
         target = build_compare_report(Path(args.run))
     else:
-        from optimizer.report import build_report
         target = build_report(args.run)
     print(target)
     return 0

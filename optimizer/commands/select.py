@@ -47,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from autolibra.jsonl import read_jsonl
     from autolibra.schema import Feedback, MetricSet, Trait
+    from optimizer.reporting.selection import write_selection_outcome
     from optimizer.selection import SelectionConfig, make_inducer, make_judge, run_selection
 
     trajectories, defaults = _load_data(args.data, args.max_observation_chars)
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
                                induce=_inducer(lm, make_inducer) if lm is not None and args.iterations > 1 else None)
     finally:
         _release(lm)
+    write_selection_outcome(result)
     tasks = len({t.task for t in result.selected})
     print(f"selected {len(result.selected)} of {len(trajectories)} trajectories ({tasks} tasks); "
           f"judged {result.judged} new traits, reused {len(result.metrics.metrics) * len(trajectories) - result.judged}")

@@ -1,4 +1,7 @@
-"""The typed configuration of `ladder select` and of the loop's per-iteration selection step."""
+"""The typed configuration of `ladder select` and of the loop's per-iteration selection step.
+
+A run config's `selection:` section is this model, so a mistake in it fails when the config is loaded.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,9 @@ Everything it writes lands in `out_dir`:
     selected.jsonl         the selected Trajectory records, in selection order
     train.jsonl            OpenAI chat fine-tuning data            (formats: openai)
     hf/                    data/train.jsonl + README.md card       (formats: hf)
-    report.json, report.md, score_histogram.png
+
+`run_selection` returns what it selected and why; the caller writes the report (report.json, report.md,
+score_histogram.png) with `write_selection_outcome`, so that all reporting stays in optimizer/reporting.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from autolibra.schema import Feedback, MetricSet, Trait, Trajectory
 from optimizer.selection.config import SelectionConfig
 from optimizer.selection.export import export_chat_jsonl, export_hf_dataset
 from optimizer.selection.iterative import Inducer, RoundSummary, iterate_selection
-from optimizer.selection.report import build_report, write_report
 from optimizer.selection.scoring import Judge, Score
+from optimizer.selection.select import Selection
 
 
 class SelectionResult(BaseModel):
     selected: list[Trajectory]  # in selection order
     scores: list[Score]  # ranked best first
-    excluded: dict[str, str]  # trajectory id -> reason
+    selection: Selection  # the chosen ids and every exclusion with its reason
+    config: SelectionConfig
     metrics: MetricSet  # the set the final round scored with
     judged: int  # traits newly judged (the rest were reused)
     rounds: list[RoundSummary]
@@ -40,6 +43,10 @@ class SelectionResult(BaseModel):
     @property
     def selected_ids(self) -> list[str]:
         return [t.id for t in self.selected]
+
+    @property
+    def excluded(self) -> dict[str, str]:  # trajectory id -> reason
+        return self.selection.excluded
 
 
 def run_selection(trajectories: Sequence[Trajectory], metrics: MetricSet, traits: Sequence[Trait],
@@ -69,10 +76,6 @@ def run_selection(trajectories: Sequence[Trajectory], metrics: MetricSet, traits
         examples["hf"] = sum(1 for line in (path / "data" / "train.jsonl").open(encoding="utf-8") if line.strip())
         exports["hf"] = str(path)
 
-    report = build_report(outcome.scores, outcome.selection, config, outcome.metrics.name, outcome.metrics.names())
-    report.examples = examples
-    report.rounds = [r.model_dump() for r in outcome.rounds]
-    write_report(report, out_dir)
-    return SelectionResult(selected=selected, scores=outcome.scores, excluded=outcome.selection.excluded,
+    return SelectionResult(selected=selected, scores=outcome.scores, selection=outcome.selection, config=config,
                            metrics=outcome.metrics, judged=outcome.judged, rounds=outcome.rounds,
                            out_dir=str(out_dir), exports=exports, examples=examples)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from pydantic import BaseModel, Field
-
 from autolibra.errors import InputError, LMError
 from autolibra.schema import MetricSet, Trait, Trajectory
+from autolibra.operators.judging import judge_trajectory
+from autolibra.scoring import TrajectoryScore, trajectory_score
 from optimizer.selection.config import SelectionConfig
 
 log = logging.getLogger(__name__)
@@ -21,46 +21,21 @@ log = logging.getLogger(__name__)
 Judge = Callable[[Trajectory, MetricSet], list[Trait]]
 
 
-class Score(BaseModel):
-    trajectory_id: str
+class Score(TrajectoryScore):
+    """A trajectory's score (autolibra.scoring's one definition) plus what selection needs beside it."""
+
     task: str
-    value: float | None  # None: not scorable (see `excluded`)
-    passed: int = 0  # metrics rated +1
-    failed: int = 0  # metrics rated -1
-    not_applicable: int = 0  # metrics rated 0
-    unscored: int = 0  # metrics whose judgment is missing or unparseable (rating None)
     success: bool | None = None
     num_steps: int = 0
-    ratings: dict[str, int | None] = Field(default_factory=dict)
     excluded: str | None = None  # why this trajectory cannot be selected at all
-
-    @property
-    def applicable(self) -> int:
-        return self.passed + self.failed
 
 
 def score_trajectory(traits: Iterable[Trait], trajectory: Trajectory, config: SelectionConfig) -> Score:
-    """Aggregate one trajectory's traits. Only +1/-1 ratings are applicable: 0 means the judge found the
-    metric not applicable, None means unscored; both are left out of numerator and denominator."""
-    ratings = {t.metric: t.rating for t in traits}
-    score = Score(trajectory_id=trajectory.id, task=trajectory.task, value=None, success=trajectory.success,
-                  num_steps=trajectory.num_steps or len(trajectory.steps), ratings=ratings)
-    total = earned = 0.0
-    for metric, rating in ratings.items():
-        weight = config.weights.get(metric, 1.0)
-        if rating is None:
-            score.unscored += 1
-        elif rating == 0:
-            score.not_applicable += 1
-        else:
-            score.passed += rating == 1
-            score.failed += rating == -1
-            total += weight
-            # pass_fraction counts a -1 as 0 earned; mean_rating lets it pull the score below zero.
-            credit = rating if config.aggregate == "mean_rating" else (1 if rating == 1 else 0)
-            earned += weight * credit
-    if total > 0:
-        score.value = round(earned / total, 6)
+    """Score one trajectory with the configured weights and aggregate, then say whether it is selectable."""
+    base = trajectory_score(traits, trajectory_id=trajectory.id, weights=config.weights,
+                            aggregate=config.aggregate)
+    score = Score(**base.model_dump(), task=trajectory.task, success=trajectory.success,
+                  num_steps=trajectory.num_steps or len(trajectory.steps))
     if config.require_success and trajectory.success is not True:
         score.excluded = "not successful" if trajectory.success is False else "success unknown"
     elif score.value is None:
@@ -150,13 +125,7 @@ def _check_unique(trajectories: Sequence[Trajectory]) -> None:
 
 
 def make_judge(lm, **options) -> Judge:
-    """Bind the AutoLibra judge to an LM (`options` go to `judge_trajectory`, e.g. token_budget).
-    Imported lazily: scoring from stored traits needs no LM stack."""
-    try:
-        from autolibra import judge_trajectory
-    except ImportError:  # the package root may not re-export it yet
-        from autolibra.operators import judge_trajectory
-
+    """Bind the AutoLibra judge to an LM (`options` go to `judge_trajectory`, e.g. token_budget)."""
     def judge(trajectory: Trajectory, metrics: MetricSet) -> list[Trait]:
         return judge_trajectory(trajectory, metrics, lm, **options)
 

@@ -2,12 +2,11 @@
 
 import json
 import threading
-import time
 from typing import Literal
 
 import dspy
 import pytest
-from dspy.utils.exceptions import LMAuthError, LMRateLimitError, LMServerError
+from dspy import LMAuthError, LMRateLimitError, LMServerError
 
 from autolibra.errors import ConfigError, LMError
 from autolibra.lm import FakeScriptExhausted, LMSession, make_lm
@@ -98,31 +97,57 @@ def test_permanent_error_becomes_ladder_lm_error_without_retry(tmp_path):
     assert "LMAuthError" in json.loads((tmp_path / "log.jsonl").read_text())["error"]
 
 
-def test_concurrency_limit_per_provider():
-    active, peak, lock = [0], [0], threading.Lock()
-    two_in = threading.Event()
+def test_concurrency_limit_per_provider(monkeypatch):
+    """No timing: every call is held inside the model until all six are accounted for, each either inside
+    (it got a slot) or queued at the limiter. A missing or wider limit lets a third call inside."""
+    from autolibra.lm import engine
 
-    def slow(messages):
-        with lock:
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-            if active[0] == 2:
-                two_in.set()
-        # Hold the slot until a second call is in too (however slow the machine), then a little longer
-        # so that a third one would get in if the limit let it.
-        two_in.wait(timeout=10)
-        time.sleep(0.05)
-        with lock:
-            active[0] -= 1
+    state = {"inside": 0, "peak": 0, "queued": 0}
+    changed, release = threading.Condition(), threading.Event()
+    real_limit = engine.provider_limit
+
+    class CountingLimit:  # the engine's real semaphore, reporting the calls it makes wait
+        def __init__(self, semaphore):
+            self.semaphore = semaphore
+
+        def __enter__(self):
+            if not self.semaphore.acquire(blocking=False):
+                with changed:
+                    state["queued"] += 1
+                    changed.notify_all()
+                self.semaphore.acquire()
+                with changed:
+                    state["queued"] -= 1
+            return self
+
+        def __exit__(self, *exc):
+            self.semaphore.release()
+
+    monkeypatch.setattr(engine, "provider_limit", lambda key, size: CountingLimit(real_limit(key, size)))
+
+    def held(messages):
+        with changed:
+            state["inside"] += 1
+            state["peak"] = max(state["peak"], state["inside"])
+            changed.notify_all()
+        release.wait(timeout=30)
+        with changed:
+            state["inside"] -= 1
         return {"action": "up"}
 
-    lm = make_lm({"model": "fake/slow", "max_concurrency": 2}, script=slow)
+    lm = make_lm({"model": "fake/held", "max_concurrency": 2}, script=held)
     threads = [threading.Thread(target=predict, args=(lm, f"obs {i}")) for i in range(6)]
     for thread in threads:
         thread.start()
+    with changed:
+        settled = changed.wait_for(lambda: state["inside"] + state["queued"] == 6, timeout=30)
+        snapshot = dict(state)
+    release.set()
     for thread in threads:
         thread.join()
-    assert len(lm.fake.calls) == 6 and peak[0] == 2
+    assert settled, f"calls neither inside nor queued: {snapshot}"
+    assert (snapshot["inside"], snapshot["queued"]) == (2, 4)
+    assert len(lm.fake.calls) == 6 and state["peak"] == 2
 
 
 def test_log_has_calls_and_no_secrets(tmp_path, monkeypatch):
@@ -169,3 +194,43 @@ def test_a_schema_constrained_reply_is_logged_as_its_json():
     reply = Response(id=None, model="m", message=Message.assistant([DataPart({"action": "up"})]),
                      finish_reason="stop", usage=Usage())
     assert response_text(reply) == '{"action": "up"}'
+
+
+def test_cached_replies_round_trip_every_stored_part_and_skip_others(tmp_path):
+    from dspy.lm15 import (ContinuationState, DataPart, ImagePart, Message, Request, Response, TextPart,
+                           ThinkingPart, ToolCallPart, Usage)
+
+    from autolibra.lm.cache import CallCache, request_key
+
+    state = ContinuationState(provider="openai", kind="reasoning", data={"id": "r1"})
+    reply = Response(id="x", model="m", finish_reason="stop", usage=Usage(input_tokens=3, output_tokens=4),
+                     message=Message(role="assistant", parts=(
+                         ThinkingPart(text="", continuation=(state,)), TextPart(text="hi"),
+                         ToolCallPart(id="1", name="move", input={"to": [1, None]}), DataPart({"action": "up"}))))
+    request = Request(model="wire-name", messages=(Message.user("hi"),))
+    key = request_key("local", request)
+    assert key == request_key("local", Request(model="another-alias", messages=(Message.user("hi"),)))
+    assert key != request_key("local", request, rollout_id=1)
+    assert key != request_key("local", Request(model="wire-name", messages=(Message.user("ho"),)))
+    cache = CallCache(tmp_path)
+    cache.put(key, "local", reply)
+    assert cache.get(key) == reply
+    image = Response(id=None, model="m", finish_reason="stop", usage=Usage(),
+                     message=Message(role="assistant", parts=(ImagePart(url="http://example.invalid/a.png"),)))
+    cache.put("image", "local", image)  # not storable faithfully: not stored, so never replayed lossily
+    assert cache.get("image") is None and len(cache) == 1
+    cache.close()
+
+
+def test_tokens_used_counts_the_outer_lm_once():
+    from autolibra.lm.usage import tokens_used
+
+    with dspy.track_usage() as tracker, dspy.track_usage() as empty:
+        pass
+    for name in ("local", "openai/local"):  # a wrapping LM and the inner one report the same call
+        tracker.add_usage(name, {"prompt_tokens": 10, "completion_tokens": 2})
+    tracker.add_usage("local", {"prompt_tokens": 5, "completion_tokens": 1})
+    assert (tokens_used(tracker, "local").input, tokens_used(tracker, "local").output) == (15, 3)
+    assert tokens_used(tracker, "absent").total == 30  # no entry under that name: everything counts
+    assert tokens_used(tracker).total == 30
+    assert tokens_used(empty, "local").total == 0

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from autolibra.induction import induce_metrics
-from autolibra.operators import CallLog
+from autolibra.operators import OperatorCalls
 
 pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1800)]
 
@@ -18,7 +18,7 @@ def test_induce_judge_and_measure_on_the_local_model(baba_instances):
     from autolibra.lm import LMSession
 
     chosen = baba_instances[:3]
-    calls = CallLog()
+    calls = OperatorCalls()
     started = time.monotonic()
     with LMSession({"default": {"model": "local", "max_tokens": 350, "temperature": 0}}) as session:
         result = induce_metrics(chosen, session, heldout=[chosen[2].id], max_rounds=1, workers=2,

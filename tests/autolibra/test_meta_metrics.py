@@ -2,9 +2,10 @@
 
 import pytest
 
-from autolibra.meta_metrics import choose_metric_count, coverage, per_metric_rates, redundancy, Ratio
+from autolibra.meta_metrics import choose_metric_count, coverage, redundancy, Ratio
 from autolibra.operators.matching import AspectMatch
-from autolibra.schema import Aspect, Trait
+from autolibra.schema import Aspect, Metric, MetricSet, Trait
+from autolibra.scoring import metric_rates
 
 
 def _match(instance, positive, metric=None, error=None):
@@ -63,5 +64,7 @@ def test_choose_metric_count_prefers_coverage_then_low_redundancy():
 
 
 def test_per_metric_rates():
-    table = per_metric_rates(TRAITS)
-    assert table["C"] == {"positive": 1, "neutral": 0, "negative": 0, "unscored": 1}
+    metrics = MetricSet(name="m", metrics=[Metric(name=n, explanation="") for n in "ABCD"])
+    table = {rate.metric: rate for rate in metric_rates(metrics, TRAITS)}
+    c = table["C"]
+    assert (c.passed, c.not_applicable, c.failed, c.unscored) == (1, 0, 0, 1)

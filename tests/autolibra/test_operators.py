@@ -6,7 +6,7 @@ import pytest
 
 from autolibra.errors import InputError, UnparseableReply
 from autolibra.lm.fake import fake_lm
-from autolibra.operators import CallLog, cluster_behaviors, ground_feedback, judge_trajectory, match_aspects
+from autolibra.operators import OperatorCalls, cluster_behaviors, ground_feedback, judge_trajectory, match_aspects
 from autolibra.schema import Aspect, Metric, MetricSet, Trait
 
 
@@ -31,7 +31,7 @@ def test_ground_feedback_prompt_and_parse(baba_instances):
     lm = fake_lm([reply(aspects=[
         {"behavior": "pressed up into the wall at [0]-[4]", "feedback": "kept pressing up", "is_positive": False,
          "steps": [0, 1, 2, 3, 4, 99]}])])
-    calls = CallLog()
+    calls = OperatorCalls()
     aspects = ground_feedback(instance, lm, calls=calls)
     assert len(aspects) == 1 and not aspects[0].is_positive
     assert aspects[0].steps == [0, 1, 2, 3, 4]  # out-of-range step dropped
@@ -43,7 +43,7 @@ def test_ground_feedback_prompt_and_parse(baba_instances):
 
 def test_ground_feedback_retries_then_reports_unparseable(baba_instances):
     lm = fake_lm(["not json at all", reply(aspects=[]), "{\"aspects\": [{\"behavior\": \"\"}]}"])
-    calls = CallLog()
+    calls = OperatorCalls()
     with pytest.raises(UnparseableReply) as caught:
         ground_feedback(baba_instances[0], lm, calls=calls)
     assert len(lm.fake.calls) == 3 and calls.failures() == 3
@@ -120,7 +120,7 @@ def test_judge_out_of_range_rating_then_success_on_retry(baba_instances):
                             {"metric": "Output format", "rating": 1, "reasoning": "", "steps": []}])
     second = reply(verdicts=[{"metric": "Action effectiveness", "rating": 1, "reasoning": "", "steps": []},
                              {"metric": "Output format", "rating": 1, "reasoning": "", "steps": []}])
-    calls = CallLog()
+    calls = OperatorCalls()
     traits = judge_trajectory(baba_instances[0].trajectory, METRICS, fake_lm([first, second]), calls=calls)
     assert [t.rating for t in traits] == [1, 1]
     assert [r.ok for r in calls.records] == [False, True]

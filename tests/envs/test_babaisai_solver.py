@@ -1,4 +1,4 @@
-"""The exact solver: optimality against plain breadth-first search, replay in a fresh env, analysis."""
+"""The solver: optimality against plain breadth-first search, replay in a fresh env, its bound and guide."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import deque
 import pytest
 
 import envs
-from envs.babaisai import analyze_actions, describe_analysis, solve
-from envs.babaisai.solver import solve_engine
+from envs.babaisai.solver import Plan, solve
+from envs.babaisai.solver.search import solve_engine
 
 
 def bfs_length(engine, limit: int = 40) -> int | None:
@@ -72,8 +72,8 @@ def test_plan_length_equals_breadth_first_optimum(task, seed):
     env = envs.make("babaisai", task)
     env.reset(seed=seed)
     plan = solve(env)
-    assert plan is not None and len(plan) == bfs_length(env.engine)
-    assert replay_wins(task, seed, plan)
+    assert plan.proven_shortest and len(plan.actions) == plan.lower_bound == bfs_length(env.engine)
+    assert replay_wins(task, seed, plan.actions)
 
 
 def test_solve_from_the_middle_of_an_episode_and_leaves_the_env_alone():
@@ -81,7 +81,7 @@ def test_solve_from_the_middle_of_an_episode_and_leaves_the_env_alone():
     env.reset(seed=0)
     env.step("right")
     before = env.engine.key()
-    assert solve(env) == ["left", "left", "left"]
+    assert solve(env) == Plan(["left", "left", "left"], proven_shortest=True, lower_bound=3)
     assert env.engine.key() == before
 
 
@@ -90,9 +90,10 @@ def test_no_win_gives_none():
     env.reset(seed=0)
     for action in ["right", "up", "up", "left"]:   # shoves IS and WIN into the corner: no WIN rule ever
         env.step(action)
-    assert solve(env) is None
+    plan = solve(env)
+    assert plan.actions is None and plan.proven_shortest   # proven: no win at all
     env.reset(seed=0)
-    assert solve(env, max_depth=5) is None and len(solve(env)) == 14
+    assert solve(env, max_depth=5).actions is None and len(solve(env).actions) == 14
 
 
 # Every BALROG level (40 tasks x seeds 0-9) gets a plan that wins on replay. The default run takes the
@@ -113,64 +114,6 @@ def test_every_task_is_solved_and_the_plan_replays(task):
         assert replay_wins(task, seed, plan), (task, seed, plan)
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_the_compiled_bound_gives_the_python_bound_on_every_state_a_solve_meets(seed, monkeypatch):
-    """bound_kernel.py is the Python bound compiled: on every state the solves of the 40 tasks bound, the
-    two must agree exactly (transformations, many YOUs, frozen lines and chains included)."""
-    from envs.babaisai.heuristic import Heuristic
-
-    compiled_bound = Heuristic._bound
-    checked = []
-
-    def both(self, engine, layout):
-        got = compiled_bound(self, engine, layout)
-        assert self.geo is not None, "every BALROG task is a simple level: the kernel should serve it"
-        want = compiled_bound(self.reference, engine, layout)
-        assert got == want, (engine.key(), got, want)
-        checked.append(got)
-        return got
-
-    def with_reference(self, engine, compiled=True):
-        original_init(self, engine, compiled)
-        if compiled:
-            self.reference = Heuristic(engine, compiled=False)
-
-    original_init = Heuristic.__init__
-    monkeypatch.setattr(Heuristic, "__init__", with_reference)
-    monkeypatch.setattr(Heuristic, "_bound", both)
-    for task in envs.tasks("babaisai"):
-        env = envs.make("babaisai", task)
-        env.reset(seed=seed)
-        assert _answer(env.engine, words=0)[0] is not None      # the Python search calls the bound
-    assert len(checked) > 10_000
-
-
-def _answer(engine, words: int, exact_budget: int = 3_000) -> tuple:
-    from envs.babaisai.solver import _solve
-    result = _solve(engine, 100, True, exact_budget, None, [], None, words)
-    return result.plan, result.optimal, result.lower_bound, result.seen
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_the_compiled_search_gives_the_python_searchs_answers_with_the_same_states(seed):
-    """fast_search.py plays the Python search move for move: same plan, proof, lower bound and number of
-    states stored, on every task (an exact budget of 3,000 keeps the Python side quick; levels beyond it
-    compare their unproven answers too)."""
-    for task in envs.tasks("babaisai"):
-        env = envs.make("babaisai", task)
-        env.reset(seed=seed)
-        assert _answer(env.engine, 2) == _answer(env.engine, 0), (task, seed)
-
-
-def test_the_compiled_search_sees_blocks_under_blocks():
-    """two_room-make_win-distr_win_rule seed 3 starts with a KEY block under the DOOR block: the bound's
-    layout holds blocks at every depth, in the compiled search as in the Python one."""
-    env = envs.make("babaisai", "env/two_room-make_win-distr_win_rule")
-    env.reset(seed=3)
-    assert any(c > 0x7FF and c & 0x1F >= 7 and (c >> 11) & 0x1F >= 7 for c in env.engine.cells)
-    assert _answer(env.engine, 2, 300_000) == _answer(env.engine, 0, 300_000)
-
-
 def _stacked(engine, cell: int, objects: list[int]):
     from envs.babaisai import vocab as v
     engine = engine.clone()
@@ -179,96 +122,22 @@ def _stacked(engine, cell: int, objects: list[int]):
     return engine
 
 
-def test_the_compiled_moves_are_the_engines_moves():
-    """engine_kernel.play against engine.py on every state a short breadth-first search of each task
-    meets, and on stacks deeper than one word (nine babas in one cell): same cells, same win and
-    usability, same rules and flags after the move."""
-    import numpy as np
-
-    from envs.babaisai import engine_kernel, fast_search
-    from envs.babaisai import vocab as v
-
-    def compare(engine):
-        search = fast_search.CompiledSearch(engine, 100, 10, 10, words=2)
-        rs, work = search.ctx[2], search.ctx[4]
-        scan = search.scan
-        for action in (1, 2, 3, 4):
-            moved = engine.clone()
-            won, lost = moved._move_all(action)
-            alive = moved.you_reference() is not None
-            cells = fast_search.to_words(engine.cells, 2)
-            got_won, got_usable, rule, dirty = engine_kernel.play(cells, search.rule, action, rs, scan, engine.width, work)
-            assert (got_won, got_usable) == (won and alive, not lost and alive)
-            assert np.array_equal(cells, fast_search.to_words(moved.cells, 2)), action
-            assert dirty == moved.dirty
-            assert list(rs[1][rule]) == list(moved.flags)
-            assert [(int(a), int(b)) for a, b in zip(rs[2][rule], rs[3][rule])] == list(moved.xforms)
-            yield moved
-
-    for task in envs.tasks("babaisai"):
-        env = envs.make("babaisai", task)
-        env.reset(seed=0)
-        seen, queue = {env.engine.key()}, deque([env.engine.clone()])
-        while queue and len(seen) < 150:
-            for moved in compare(queue.popleft()):
-                if moved.key() not in seen and moved.you_reference() is not None:
-                    seen.add(moved.key())
-                    queue.append(moved)
-    env = envs.make("babaisai", "env/goto_win")
-    env.reset(seed=0)
-    babas = _stacked(env.engine, 28, [v.obj("baba")] * 9)     # right of the YOU: two words deep
-    assert len(list(compare(babas))) == 4
-
-
-def test_the_compiled_guide_gives_the_python_guides_estimates():
-    """guide_kernel.estimate against guide.Guide on the states a short breadth-first search of every task
-    meets (seeds 0 and 3: seed 3 of `-distr_win_rule` starts with a line covered by another block)."""
-    import numpy as np
-
-    from envs.babaisai import fast_search, guide_kernel
-    from envs.babaisai.guide import Guide
-    from envs.babaisai.lines import distance_table
-
-    checked = 0
-    for task in envs.tasks("babaisai"):
-        for seed in (0, 3):
-            env = envs.make("babaisai", task)
-            env.reset(seed=seed)
-            engine = env.engine
-            guide = Guide(engine)
-            dist = np.array(distance_table(engine.width, engine.height), np.int64)
-            scan = np.array(engine.scan, np.int64)
-            for state in live_states(engine, 60):
-                got = guide_kernel.estimate(fast_search.to_words(state.cells, 2), np.array(state.flags, np.int64),
-                                            scan, state.width, dist)
-                assert got == guide(state)[0], (task, seed, state.key())
-                checked += 1
-    assert checked > 2_000
-
-
-def test_a_stack_deeper_than_the_compiled_cells_hold_is_solved_again_with_more_words():
-    """Ten balls between the baba and the door: walking over them stacks eleven objects, more than two
-    words hold. The compiled search overflows, tries again with four words, and still answers as the
-    Python search does."""
+def test_a_deep_stack_is_solved():
+    """Ten balls between the baba and the door: walking over them stacks eleven objects in one cell."""
     from envs.babaisai import vocab as v
     env = envs.make("babaisai", "env/goto_win")
     env.reset(seed=0)
     engine = _stacked(env.engine, 26, [v.obj("ball")] * 10)
-    from envs.babaisai.solver import _Overflow
-    with pytest.raises(_Overflow):
-        _answer(engine, 2)
-    assert _answer(engine, 4) == _answer(engine, 0)
-    assert solve(engine) == ["left", "left"]
+    assert solve(engine).actions == ["left", "left"]
 
 
 def test_a_level_beyond_the_exact_budget_still_gets_a_winning_plan_and_an_honest_bound():
-    """Seed 0 needs 29 moves (the deep check proves it, in minutes) and the exact pass cannot finish
-    within 30,000 states (the budget analysis.py gives each step): the guided plan comes back unproven,
-    with a proven lower bound."""
+    """Seed 0 has a 29-move plan, and the exact pass cannot finish within 10,000 states (the budget
+    analysis.py gives each step): the guided plan comes back unproven, with a proven lower bound."""
     task = "env/two_room-make_win-distr_win_rule"
     env = envs.make("babaisai", task)
     env.reset(seed=0)
-    result = solve_engine(env.engine, exact_budget=30_000)
+    result = solve_engine(env.engine, exact_budget=10_000)
     assert result.plan is not None and replay_wins(task, 0, [env.language_action_space[a] for a in result.plan])
     assert 10 <= result.lower_bound < len(result.plan) and not result.optimal
 
@@ -293,7 +162,7 @@ def _first_state_with_a_transformation(task: str, seed: int):
 
 
 def test_the_bound_under_a_transformation_in_force_is_positive_and_below_the_optimum():
-    from envs.babaisai.heuristic import Heuristic
+    from envs.babaisai.solver.bound import Heuristic
 
     engine = _first_state_with_a_transformation("env/two_room-goto_win-distr_win_rule", 2)
     assert engine.xforms
@@ -330,30 +199,11 @@ def test_a_hint_from_the_previous_state_keeps_the_answer():
             assert len(hinted.plan) == 21 and hinted.seen * 4 < plain.seen
 
 
-def test_compiled_paths_are_the_python_searchs_paths(monkeypatch):
-    """keep_paths from compiled passes (fast_search.CompiledPaths, looked up in their node tables) holds
-    the very states and path lengths the Python passes' dict does, and a hint from either gives the next
-    solve the same answer and work."""
-    from envs.babaisai import fast_search
-    env = envs.make("babaisai", "env/two_room-break_stop-make_win-distr_rule")
-    env.reset(seed=6)
-    moved = env.engine.clone()
-    moved.step(2)
-    compiled = solve_engine(env.engine, keep_paths=True)
-    compiled_next = solve_engine(moved, hint=(compiled.lower_bound, compiled.paths))
-    monkeypatch.setattr(fast_search, "usable", lambda engine, max_depth: False)
-    python = solve_engine(env.engine, keep_paths=True)
-    python_next = solve_engine(moved, hint=(python.lower_bound, python.paths))
-    assert isinstance(compiled.paths, fast_search.CompiledPaths) and isinstance(python.paths, dict)
-    assert dict(compiled.paths) == python.paths and len(python.paths) > 1_000
-    assert (compiled_next.plan, compiled_next.seen) == (python_next.plan, python_next.seen)
-
-
 def test_an_object_under_a_block_that_can_never_move_is_out_of_play():
     """Pushing the WALL block up into the corner on top of the only door leaves `door is win` with no door
     that can ever be touched (the block is the cell's top for good). The bound sees it at once, so the
     solver proves "no win" on the spot instead of searching until its budgets run out."""
-    from envs.babaisai.heuristic import INF, Heuristic
+    from envs.babaisai.solver.bound import INF, Heuristic
     env = envs.make("babaisai", "env/two_room-goto_win-distr_obj")
     env.reset(seed=0)
     for action in ("down", "left", "up", "up", "up"):
@@ -370,7 +220,7 @@ def test_solves_share_bounds_while_the_frozen_blocks_stay_the_same():
     """Analysis hands one Bounds to all its solves. Walking keeps the frozen blocks, so the same heuristic
     (and its caches) serves the next state, with the very answers a fresh one gives; the push that wedges
     the WALL block into the corner freezes it, and then a new heuristic is built."""
-    from envs.babaisai.heuristic import Bounds
+    from envs.babaisai.solver.bound import Bounds
     env = envs.make("babaisai", "env/two_room-goto_win-distr_obj")
     env.reset(seed=0)
     bounds = Bounds()
@@ -384,65 +234,10 @@ def test_solves_share_bounds_while_the_frozen_blocks_stay_the_same():
     assert bounds.for_engine(env.engine) is not first
 
 
-def test_the_oracle_wins_in_the_fewest_moves_and_replans_after_a_detour():
-    from envs.babaisai import Oracle
-    env = envs.make("babaisai", "env/make_win")
-    env.reset(seed=0)
-    oracle, moves = Oracle(env), 0
-    while True:
-        _, reward, terminated, truncated, _ = env.step(oracle.next_action())
-        moves += 1
-        if terminated or truncated:
-            break
-    assert reward > 0 and moves == 14 and oracle.solves == 1 and oracle.proven
-
-    # Somebody else moves instead of the oracle: it notices the state is not the planned one and plans anew.
-    env.reset(seed=0)
-    oracle = Oracle(env)
-    first = oracle.next_action()
-    env.step("down" if first != "down" else "up")
-    remaining = len(solve(env))
-    moves = 1
-    while True:
-        _, reward, terminated, truncated, _ = env.step(oracle.next_action())
-        moves += 1
-        if terminated or truncated:
-            break
-    assert reward > 0 and moves == 1 + remaining and oracle.solves == 2
-
-
-def test_with_no_win_left_the_oracle_idles():
-    from envs.babaisai import Oracle
-    env = envs.make("babaisai", "env/two_room-goto_win-distr_obj")
-    env.reset(seed=0)
-    for action in ("down", "left", "up", "up", "up", "up"):   # buries the only door (test above)
-        env.step(action)
-    assert Oracle(env).next_action() == env.default_action == "idle"
-
-
-def test_analysis_flags_wasted_moves_and_the_first_irreversible_mistake():
-    steps = analyze_actions("env/make_win", 0, ["right", "up", "up", "left", "down"])
-    assert [s.optimal_before for s in steps[:4]] == [14, 13, 12, 13]
-    assert [s.irreversible for s in steps] == [False, False, False, True, False]
-    assert steps[3].optimal_after is None and steps[2].wasted and not steps[0].wasted
-    text = describe_analysis(steps)
-    assert "Optimal plan from the start:" in text and "(14 steps)" in text
-    assert "First irreversible mistake at step 4: `left`" in text
-
-
-def test_analysis_of_a_win():
-    steps = analyze_actions("env/goto_win", 0, ["up", "left", "down", "left", "left"])
-    assert len(steps) == 4 and steps[-1].won and steps[-1].optimal_after == 0
-    assert [s.wasted for s in steps] == [True, False, False, False]
-    text = describe_analysis(steps)
-    assert "it won; 1 of its moves were wasted" in text
-    assert "Step 1: the agent moved up, but the correct move was " in text  # names the move a shortest plan makes
-
-
 def test_blocks_on_the_first_and_last_interior_columns_never_change_column():
     """two_room-make_win seed 0: the WALL block sits on column 1, so `WALL IS YOU` above the YOU block at
     (3,7) can never form, while `WALL IS STOP` along row 2 still can."""
-    from envs.babaisai.lines import INF, LineGeometry
+    from envs.babaisai.solver.lines import INF, LineGeometry
 
     env = envs.make("babaisai", "env/two_room-make_win")
     env.reset(seed=0)
@@ -462,11 +257,11 @@ def test_blocks_on_the_first_and_last_interior_columns_never_change_column():
 
 def test_the_guide_prices_walks_and_pushes():
     """With `door is win` in force the guide is the walk to the door; without it, a positive estimate."""
-    from envs.babaisai.guide import Guide
+    from envs.babaisai.solver.guide import Guide
 
     env = envs.make("babaisai", "env/goto_win")
     env.reset(seed=0)
-    assert Guide(env.engine)(env.engine)[0] == len(solve(env)) == 2
+    assert Guide(env.engine)(env.engine)[0] == len(solve(env).actions) == 2
     env = envs.make("babaisai", "env/make_win")
     env.reset(seed=0)
     estimate = Guide(env.engine)(env.engine)[0]
@@ -477,8 +272,8 @@ def test_the_guide_prices_a_covered_line():
     """two_room-make_win-distr_win_rule seed 3 starts with a KEY block under the DOOR of `door is win`:
     `key is win` is lined up but not in force (rules are read from the tops of cells). The guide counts
     the push that uncovers it and the walk back, so the guided pass finds the 15-move plan at once."""
-    from envs.babaisai.guide import Guide
-    from envs.babaisai.solver import GUIDE_BUDGET, _Search
+    from envs.babaisai.solver.guide import Guide
+    from envs.babaisai.solver.search import GUIDE_BUDGET, _Search
 
     env = envs.make("babaisai", "env/two_room-make_win-distr_win_rule")
     env.reset(seed=3)
@@ -486,4 +281,4 @@ def test_the_guide_prices_a_covered_line():
     assert Guide(env.engine)(env.engine)[0] > 2          # not just the walk to the key (2 cells away)
     guided = _Search(env.engine, 100, weight=2, budget=GUIDE_BUDGET, guided=True).first()
     assert guided.plan is not None and guided.seen < GUIDE_BUDGET // 10
-    assert len(solve(env)) == 15
+    assert len(solve(env).actions) == 15

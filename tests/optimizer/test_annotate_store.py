@@ -56,7 +56,7 @@ def test_bad_sources_are_clear_input_errors(run_dir, tmp_path, capsys):
     (run_dir / "iterations/000/feedback_request.json").unlink()
     with pytest.raises(InputError, match="asks for no feedback"):
         open_source(run_dir)
-    (run_dir / "iterations/000/feedback_request.json").write_text('{"trajectory_ids": ["baba-001", "ghost"]}')
+    (run_dir / "iterations/000/feedback_request.json").write_text('{"trajectory_ids": ["baba-001", "ghost"], "source": "human"}')
     with pytest.raises(DataError, match="ghost"):
         open_source(run_dir)
     with pytest.raises(InputError, match="bad annotator name"):

@@ -7,18 +7,17 @@ import json
 import pytest
 import yaml
 
-from autolibra.lm import LMSession, RolesConfig
-from optimizer import runner
+from autolibra.lm import LMSession
+from optimizer import context
 from optimizer.cli import main
 from tests.optimizer.fake_roles import fake_models, scripts
 
 
 @pytest.fixture
 def fake_sessions(monkeypatch):
-    def open_session(config, run, cache_dir=None):
-        return LMSession(RolesConfig.model_validate(config.models), cache_dir=cache_dir or run.lm_cache,
-                         log_path=run.lm_log, scripts=scripts())
-    monkeypatch.setattr(runner, "open_session", open_session)
+    def scripted_session(roles, **options):  # every session of the run answers from the fake roles
+        return LMSession(roles, scripts=scripts(), **options)
+    monkeypatch.setattr(context, "LMSession", scripted_session)
 
 
 def write_configs(tmp_path):
@@ -36,7 +35,7 @@ def write_configs(tmp_path):
 
 def test_compare_runs_arms_on_identical_splits(tmp_path, fake_sessions, capsys):
     path = write_configs(tmp_path)
-    assert main(["compare", str(path), "--dir", str(tmp_path / "cmp")]) == 0
+    assert main(["compare", str(path), "--out", str(tmp_path / "cmp")]) == 0
     out = capsys.readouterr().out
     assert "metrics" in out and "success" in out and "Paired differences" in out
     data = json.loads((tmp_path / "cmp" / "compare.json").read_text())

@@ -9,9 +9,11 @@ import pytest
 import envs
 from autolibra.jsonl import read_jsonl
 from autolibra.schema import Trajectory
+from envs.babaisai.solver import solve
 from optimizer.cli import main
-from envs.babaisai import solve
 from optimizer.commands.eval import resolve_tasks
+from optimizer.records import EvalRecord, read_record
+from optimizer.rundir import RunDir
 
 
 @pytest.fixture
@@ -34,13 +36,14 @@ def test_eval_prints_balrogs_table_writes_records_and_resumes(tmp_path, always_l
     assert all(t.steps[0].info["grid"] for t in records)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["environments"]["babaisai"]["episodes_played"] == 2
-    state = json.loads((out / "eval.json").read_text())
-    assert state["status"] == "done" and state["episodes"]["ran"] == 2
+    state = read_record(out / "eval.json", EvalRecord)
+    assert RunDir.open(out).read_record().status == "done" and state.episodes.ran == 2
+    assert RunDir.open(out).read_record().kind == "eval"
     assert (out / "prompt.md").read_text().strip()
 
     assert main(argv) == 0  # same command again: everything is resumed, nothing re-run
-    state = json.loads((out / "eval.json").read_text())
-    assert (state["episodes"]["resumed"], state["episodes"]["ran"]) == (2, 0)
+    state = read_record(out / "eval.json", EvalRecord)
+    assert (state.episodes.resumed, state.episodes.ran) == (2, 0)
     assert len(read_jsonl(out / "rollouts.jsonl", Trajectory)) == 2
 
 
@@ -49,7 +52,7 @@ def test_eval_prints_balrogs_table_writes_records_and_resumes(tmp_path, always_l
     (["--tasks", "env/nothing*"], "matches no babaisai task"),
     (["--episodes", "0"], "expected --episodes > 0, got 0"),
     (["--env", "nethack"], "unknown env 'nethack'"),
-    (["--agent", "oracle", "--env", "crafter"], "--agent oracle plays only babaisai"),
+    (["--agent", "oracle", "--env", "crafter"], "--agent oracle: env 'crafter' offers no oracle player"),
 ])
 def test_bad_input_is_refused_with_exit_2(tmp_path, always_left, capsys, extra, message):
     argv = ["eval", "--tasks", "env/goto_win", "--model", always_left, "--out", str(tmp_path / "o"), *extra]
@@ -71,9 +74,9 @@ def test_the_oracle_agent_plays_shortest_plans_with_no_model(tmp_path, capsys):
     for t in records:
         env = envs.make("babaisai", t.task)
         env.reset(seed=t.seed)
-        assert t.num_steps == len(solve(env))
-    state = json.loads((out / "eval.json").read_text())
-    assert state["status"] == "done" and state["settings"]["model"] is None
+        assert t.num_steps == len(solve(env).actions)
+    record = RunDir.open(out).read_record()
+    assert record.status == "done" and record.config["model"] is None
     assert sum(t.tokens.input for t in records) == 0
 
 

@@ -10,8 +10,10 @@ from autolibra.jsonl import read_jsonl
 from autolibra.lm import LMSession, RolesConfig
 from autolibra.schema import Feedback, MetricSet, Trait, Trajectory
 from optimizer.config import validate_config
-from optimizer.loop import Loop
-from optimizer.report import build_report
+from optimizer.context import RunContext, resolve_tasks
+from optimizer.loop import run_loop as loop_over
+from optimizer.records import Decision, RewriteRecord, read_record
+from optimizer.reporting import build_report
 from optimizer.rundir import RunDir
 from tests.optimizer.fake_roles import METRICS, Counter, fake_models, scripts
 
@@ -28,10 +30,14 @@ def make_config(**changes):
 
 def run_loop(path, config, counter=None, **script_options):
     run = RunDir(path) if (path / "run.json").exists() else _create(path, config)
-    session = LMSession(RolesConfig.model_validate(config.models), cache_dir=run.lm_cache, log_path=run.lm_log,
-                        scripts=scripts(counter, **script_options))
+    return run, _loop(run, config, scripts(counter, **script_options))
+
+
+def _loop(run, config, role_scripts):
+    session = LMSession(config.models, cache_dir=run.lm_cache, log_path=run.lm_log,
+                        scripts=role_scripts)
     try:
-        return run, Loop(run, config, session).execute()
+        return loop_over(RunContext(run, config, session, resolve_tasks(config.env, config.tasks)))
     finally:
         session.close()
 
@@ -109,11 +115,8 @@ def test_resume_after_a_crash_repeats_no_finished_call(tmp_path):
         raise Crash("killed")
     crashing["judge"] = judge_then_crash
     run = _create(path, config)
-    session = LMSession(RolesConfig.model_validate(config.models), cache_dir=run.lm_cache, log_path=run.lm_log,
-                        scripts=crashing)
     with pytest.raises(Crash):
-        Loop(run, config, session).execute()
-    session.close()
+        _loop(run, config, crashing)
     first_rollouts = (path / "iterations/000/rollouts.jsonl").read_text()
 
     counter = Counter()
@@ -172,14 +175,19 @@ def test_the_loop_accepts_other_envs(tmp_path, env, task):
 
 def test_gepa_objective_evolves_the_prompt_from_judged_traits(tmp_path):
     counter = Counter()
-    config = make_config(objective="gepa", iterations=1, seeds={"train": [0, 1], "validation": [100]})
+    # GEPA selects on the validation seeds: on seed 3 the rewritten prompt's agent (it heads left) wins
+    config = make_config(objective="gepa", iterations=1, seeds={"train": [0, 1], "validation": [3]})
     run, status = run_loop(tmp_path / "run", config, counter)
     assert status == "done"
-    record = json.loads((run.path / "iterations/000/candidate/rewrite.json").read_text())
-    assert record["optimizer"] == "gepa" and record["max_metric_calls"] >= 4
+    record = read_record(run.path / "iterations/000/candidate/rewrite.json", RewriteRecord)
+    assert record.objective == "gepa" and record.max_metric_calls >= 4
     candidate = (run.path / "iterations/000/candidate/prompt.md").read_text().strip()
     assert candidate == "Find the rule `X is win`, then walk to X."
     assert counter.calls["rewriter"] >= 1 and counter.calls["judge"] > 4  # GEPA's metric judged its episodes
+    # GEPA read the judged traits: its reflection prompt carries the judge's reasoning on a failed metric
+    log = [json.loads(line) for line in run.lm_log.read_text().splitlines()]
+    reflections = json.dumps([e for e in log if e["role"] == "rewriter"])
+    assert "Failed metrics:" in reflections and "it walked into the wall" in reflections
 
 
 def test_each_iteration_can_export_fine_tuning_data(tmp_path):
@@ -195,11 +203,32 @@ def test_each_iteration_can_export_fine_tuning_data(tmp_path):
 
 
 def test_a_relative_run_directory_keeps_every_file_inside_it(tmp_path, monkeypatch):
-    from optimizer.rundir import RunDir
+    from optimizer.records import write_record
 
     monkeypatch.chdir(tmp_path)
     run = RunDir("runs/r1")
-    run.write_json(run.iteration(0) / "decision.json", {"accepted": True})
+    decision = Decision(rule="always", accepted=True, incumbent_success=0.0, candidate_success=1.0, episodes=2,
+                        incumbent_prompt_id="a", candidate_prompt_id="b")
+    write_record(run.iteration(0) / "decision.json", decision)
     assert (tmp_path / "runs/r1/iterations/000/decision.json").exists()
-    assert run.read_json(run.iteration(0) / "decision.json") == {"accepted": True}
+    assert read_record(run.iteration(0) / "decision.json", Decision) == decision
     assert not (tmp_path / "runs/r1/runs").exists()
+
+
+def test_gepa_trains_on_train_seeds_and_selects_on_validation_seeds(tmp_path, monkeypatch):
+    import dspy
+
+    seen = {}
+    compile_for_real = dspy.GEPA.compile
+
+    def spy(self, student, *, trainset, valset=None, **kwargs):
+        seen["train"] = sorted((e.task, e.seed) for e in trainset)
+        seen["validation"] = sorted((e.task, e.seed) for e in valset)
+        return compile_for_real(self, student, trainset=trainset, valset=valset, **kwargs)
+
+    monkeypatch.setattr(dspy.GEPA, "compile", spy)
+    config = make_config(objective="gepa", iterations=1, seeds={"train": [0, 1], "validation": [100]})
+    run_loop(tmp_path / "run", config)
+    tasks = ["env/goto_win", "env/goto_win-distr_obj"]
+    assert seen["train"] == [(t, s) for t in tasks for s in (0, 1)]
+    assert seen["validation"] == [(t, 100) for t in tasks]

@@ -13,8 +13,8 @@ import pytest
 from autolibra.jsonl import read_jsonl
 from autolibra.schema import Feedback, MetricSet, Trait, Trajectory
 from optimizer.config import validate_config
-from optimizer.report import build_report
-from optimizer.runner import start_run
+from optimizer.reporting import build_report
+from optimizer.loop import start_run
 
 pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1800)]
 

@@ -19,7 +19,7 @@ def load_script():
 
 
 def test_diagnostics_of_a_fake_comparison(tmp_path, fake_sessions):  # noqa: F811
-    assert main(["compare", str(write_configs(tmp_path)), "--dir", str(tmp_path / "cmp")]) == 0
+    assert main(["compare", str(write_configs(tmp_path)), "--out", str(tmp_path / "cmp")]) == 0
     script = load_script()
     diag = script.diagnose(tmp_path / "cmp", probe_model=False)
     # every measured prompt: its test episodes re-analysed move by move with the solver

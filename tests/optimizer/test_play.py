@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 
@@ -43,35 +44,21 @@ def test_bad_seed_and_env(monkeypatch, capsys):
 
 def test_an_unproven_plan_is_not_called_shortest(monkeypatch, capsys):
     """Where the exact pass runs out of budget the plan is shown with its proven lower bound instead."""
-    from envs.babaisai import solver
+    import envs
+    from envs.babaisai.solver import Plan
 
-    real = solver.solve_engine
+    real = envs.capabilities("babaisai")
 
-    def budget_exhausted(engine, max_depth=100, prove=True, deep=False):
-        result = real(engine, max_depth, prove)
-        return solver.SolveResult(result.plan, result.expanded, result.seen, False, 1)
+    def budget_exhausted(task, seed, played=()):
+        plan = real.plan(task, seed, played)
+        return Plan(plan.actions, proven_shortest=False, lower_bound=1)
 
-    monkeypatch.setattr(solver, "solve_engine", budget_exhausted)
+    monkeypatch.setattr(envs, "capabilities", lambda name: dataclasses.replace(real, plan=budget_exhausted))
     code, out, _ = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win", "--seed", "0", "--solve"], "q\n")
     assert code == 0 and "shortest plan" not in out
     assert "solver: a winning plan (2 moves; not proven shortest, the shortest has at least 1): left, left" in out
-    assert "--deep proves it shortest" in out
 
 
-def test_deep_proves_what_the_budget_left_open(monkeypatch, capsys):
-    """With an exact budget too small for the level, `--deep` runs the depth-first check and the plan is
-    shown as shortest; without it, as a plan with a lower bound."""
-    from envs.babaisai import solver
-
-    real = solver.solve_engine
-
-    def small_budget(engine, max_depth=100, prove=True, deep=False):
-        return real(engine, max_depth, prove, exact_budget=4_000, deep=deep)
-
-    monkeypatch.setattr(solver, "solve_engine", small_budget)
-    args = ["babaisai", "env/two_room-make_win", "--seed", "0", "--solve"]
-    _, out, _ = run_play(monkeypatch, capsys, args, "q\n")
-    assert "not proven shortest" in out and "depth-first check" not in out
-    code, out, _ = run_play(monkeypatch, capsys, args + ["--deep"], "q\n")
-    assert code == 0 and "solver: shortest plan (23 moves)" in out
-    assert "a depth-first check follows" in out
+def test_the_plan_asked_for_mid_level_starts_from_the_moves_played(monkeypatch, capsys):
+    code, out, _ = run_play(monkeypatch, capsys, ["babaisai", "env/goto_win", "--seed", "0"], "right\n?\nq\n")
+    assert code == 0 and "solver: shortest plan (3 moves): left, left, left" in out

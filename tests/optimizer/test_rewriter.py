@@ -1,5 +1,5 @@
 from autolibra.lm.fake import fake_lm
-from optimizer.rewriter import check_rewrite, rewrite_prompt
+from optimizer.objectives.rewriter import check_rewrite, rewrite_prompt
 
 
 def test_check_rewrite_rejects_empty_oversized_and_format_breaking():

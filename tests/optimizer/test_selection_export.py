@@ -7,8 +7,8 @@ from autolibra.jsonl import read_jsonl
 from autolibra.schema import MetricSet, Step, Trait, Trajectory
 from autolibra.web_import import load_web_trajectories
 from optimizer.cli import main
-from optimizer.selection import (SelectionConfig, SelectionReport, export_chat_jsonl, export_hf_dataset,
-                                 run_selection)
+from optimizer.reporting import SelectionReport, write_selection_outcome
+from optimizer.selection import SelectionConfig, export_chat_jsonl, export_hf_dataset, run_selection
 
 
 @pytest.fixture
@@ -97,6 +97,7 @@ def test_run_selection_writes_exports_traits_and_report(tmp_path, web):
 
     config = SelectionConfig(top_k=4, per_task_cap=1, formats=["openai", "hf"], per="episode")
     result = run_selection(trajectories, metrics, dropped, config, tmp_path / "out", judge=judge)
+    write_selection_outcome(result)
     out = tmp_path / "out"
     assert result.judged == 3 and len(result.selected) == 4
     assert len({t.task for t in result.selected}) == 4  # the cap and round-robin spread the tasks

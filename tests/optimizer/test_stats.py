@@ -1,6 +1,6 @@
 import pytest
 
-from optimizer.stats import paired_difference, rate
+from optimizer.reporting.stats import paired_difference, rate
 
 
 def test_rate_uses_population_standard_error():

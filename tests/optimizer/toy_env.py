@@ -78,6 +78,13 @@ def tasks() -> list[str]:
     return list(TASKS)
 
 
+def capabilities():
+    """The toy offers a grid view, as Baba Is AI does, so rollouts record it."""
+    from envs.capabilities import Capabilities
+
+    return Capabilities(grid_view=Corridor.render_grid_text)
+
+
 def walker(messages: list[dict]) -> str:
     """A fake-LM script that plays well: step toward the goal in the current observation (naive format)."""
     current = messages[-1]["content"].split("Current Observation:", 1)[1]
