@@ -16,6 +16,8 @@ import importlib.metadata
 import logging
 import sys
 
+from autolibra.errors import LadderError
+
 # The distribution's name, newest first; the command is `ladder` whatever the distribution is called.
 DISTRIBUTIONS = ("ladder-autolibra", "ladder")
 
@@ -46,8 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autolibra.errors import LadderError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     top, rest = parser.parse_known_args(argv)

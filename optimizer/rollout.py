@@ -92,8 +92,7 @@ def run_episode(env_name: str, task: str, seed: int, agent: GameAgent, lm: dspy.
             with dspy.track_usage() as usage:
                 decision = player.act(lm, instruction_prompt=instruction_prompt, history=history,
                                      observation=long_text, short_term_context=short_text, actions=actions)
-            valid = decision.action in actions
-            executed = decision.action if valid else env.default_action
+            executed, valid = envs.to_env_action(env, decision.action)
             if not valid:
                 failed_candidates.append(decision.action)
             frequency[executed] += 1

@@ -18,6 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from autolibra.errors import ConfigError
+
 ROLES = ("agent", "annotator", "grounder", "clusterer", "judge", "rewriter")
 ROLE_KEYS = (*ROLES, "default")
 DEFAULT_MODEL = "local"
@@ -121,7 +123,5 @@ class RolesConfig(BaseModel):
         if name == "default":
             return self.default
         if name not in ROLES:
-            from autolibra.errors import ConfigError
-
             raise ConfigError(f"unknown LM role {name!r}; expected one of: default, {', '.join(ROLES)}")
         return getattr(self, name) or self.default

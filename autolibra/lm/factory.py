@@ -29,6 +29,7 @@ from autolibra.lm.cache import CallCache
 from autolibra.lm.calllog import LMCallLog
 from autolibra.lm.config import ROLES, LMConfig, RolesConfig
 from autolibra.lm.engine import ROLLOUT_ID, AsyncLadderEngine, Capabilities, LadderEngine
+from autolibra.lm import local_server
 from autolibra.lm.fake import FakeEngine, FakeScriptExhausted, Script
 from autolibra.lm.usage import Usage, UsageBook
 
@@ -114,8 +115,6 @@ class LMSession:
 
     def close(self) -> None:
         """Release the cache and stop the embedded server if this session started one."""
-        from autolibra.lm import local_server
-
         if any(lm.config and lm.config.provider == "local" for lm in self._lms.values()):
             local_server.stop_all()
         if self.cache is not None:
@@ -212,8 +211,6 @@ def _fake_script(model: str) -> Script:
 
 
 def _local_backend(config: LMConfig):
-    from autolibra.lm import local_server
-
     holder: dict[str, Any] = {}
     start_lock = threading.Lock()
 

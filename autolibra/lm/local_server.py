@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autolibra.errors import ConfigError, LadderError
+from autolibra.lm import model_store
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,6 @@ _lock = threading.Lock()
 
 def resolve_local_model(model: str) -> Path:
     """`local` / `local-tiny` (pulled and verified on demand) or `local:/path/to/model.gguf`."""
-    from autolibra.lm import model_store
-
     if model.startswith("local:"):
         return model_store.verify_gguf(Path(model[len("local:"):]))
     if model in model_store.MODELS:

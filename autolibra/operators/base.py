@@ -71,6 +71,30 @@ class InvalidReply(ValueError):
     """Raised by an operator's validator: the reply parsed but breaks a rule (unknown metric, ...)."""
 
 
+class BestPartial:
+    """The largest partial answer seen across an operator's retries, and what was wrong with it, so the
+    valid part of the last attempts survives a final failure. `validator(parse)` turns a parser
+    `prediction -> (answer dict, issues)` into a validator for `call_with_retries`."""
+
+    def __init__(self) -> None:
+        self.answer: dict = {}
+        self.problems: list[str] = []
+
+    def validator(self, parse: Callable[[dspy.Prediction], tuple[dict, list[str]]]
+                  ) -> Callable[[dspy.Prediction], dict]:
+        def validate(prediction: dspy.Prediction) -> dict:
+            answer, issues = parse(prediction)
+            if len(answer) >= len(self.answer):
+                self.answer, self.problems = dict(answer), list(issues)
+            if issues:
+                raise InvalidReply("; ".join(issues))
+            return answer
+        return validate
+
+    def reason(self, error: Exception) -> str:
+        return "; ".join(self.problems) or str(error)
+
+
 def call_with_retries(
     signature: type[dspy.Signature],
     inputs: dict[str, Any],

@@ -13,7 +13,7 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import InputError, LMError
-from autolibra.operators.base import (DEFAULT_RETRIES, InvalidReply, OperatorCalls, call_with_retries,
+from autolibra.operators.base import (DEFAULT_RETRIES, BestPartial, OperatorCalls, call_with_retries,
                                       with_instructions)
 from autolibra.render import render_trajectory
 from autolibra.schema import Metric, MetricSet, Trait, Trajectory
@@ -75,27 +75,18 @@ def judge_trajectory(
     inputs = {"metrics": render_metrics(metrics.metrics, examples),
               "trajectory": render_trajectory(trajectory, token_budget=token_budget,
                                             focus_steps=focus_steps or ()).text}
-    partial: dict[str, Trait] = {}
-    problems: list[str] = []
-
-    def validate(prediction: dspy.Prediction) -> dict[str, Trait]:
-        traits, issues = parse_verdicts(trajectory.id, list(prediction.verdicts), names, num_steps)
-        # Keep the best partial answer so the last attempt's valid verdicts survive a final failure.
-        if len(traits) >= len(partial):
-            partial.clear()
-            partial.update(traits)
-            problems[:] = issues
-        if issues:
-            raise InvalidReply("; ".join(issues))
-        return traits
+    partial = BestPartial()
+    validate = partial.validator(
+        lambda prediction: parse_verdicts(trajectory.id, list(prediction.verdicts), names, num_steps))
 
     try:
         traits = call_with_retries(with_instructions(JudgeTrajectory, template), inputs, lm, validate,
                                    operator="judge", subject=trajectory.id, retries=retries, calls=calls)
     except LMError as error:
-        log.warning("judge %s: using %d valid verdicts of %d: %s", trajectory.id, len(partial), len(names), error)
-        reason = "; ".join(problems) or str(error)
-        traits = dict(partial)
+        log.warning("judge %s: using %d valid verdicts of %d: %s", trajectory.id, len(partial.answer), len(names),
+                    error)
+        reason = partial.reason(error)
+        traits = dict(partial.answer)
         for name in names:
             traits.setdefault(name, Trait(trajectory_id=trajectory.id, metric=name, rating=None,
                                           error=f"unscored: {reason}"))

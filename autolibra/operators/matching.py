@@ -15,7 +15,7 @@ import dspy
 from pydantic import BaseModel, Field
 
 from autolibra.errors import LMError
-from autolibra.operators.base import (DEFAULT_RETRIES, InvalidReply, OperatorCalls, call_with_retries,
+from autolibra.operators.base import (DEFAULT_RETRIES, BestPartial, OperatorCalls, call_with_retries,
                                       parallel_map, with_instructions)
 from autolibra.schema import Aspect, Record, Trait
 
@@ -103,25 +103,15 @@ def _match_instance(instance_id: str, trajectory_id: str | None, aspects: list[A
                             for n, a in enumerate(shown, start=1)),
         "verdicts": "\n".join(f"- {t.metric} ({'+' if t.rating == 1 else '-'}): {t.reasoning}" for t in signed),
     }
-    best: dict[int, str | None] = {}
-    problems: list[str] = []
-
-    def validate(prediction: dspy.Prediction) -> dict[int, str | None]:
-        chosen, issues = parse_matches(list(prediction.matches), shown, signed)
-        if len(chosen) >= len(best):
-            best.clear()
-            best.update(chosen)
-            problems[:] = issues
-        if issues:
-            raise InvalidReply("; ".join(issues))
-        return chosen
+    best = BestPartial()
+    validate = best.validator(lambda prediction: parse_matches(list(prediction.matches), shown, signed))
 
     try:
         chosen = call_with_retries(with_instructions(MatchAspects, template), inputs, lm, validate,
                                    operator="match", subject=instance_id, retries=retries, calls=calls)
         error = None
     except LMError as failure:
-        chosen, error = dict(best), "; ".join(problems) or str(failure)
+        chosen, error = dict(best.answer), best.reason(failure)
     for position, index in enumerate(candidates):
         if position in chosen:
             results[index].metric = chosen[position]

@@ -121,7 +121,7 @@ class BabaIsAIEnv(gym.Env):
 
     def render(self):
         if self.render_mode == "rgb_array" and self.engine is not None:
-            from envs.babaisai.render import render_rgb
+            from envs.babaisai.render import render_rgb  # only rgb_array mode pays for drawing
             return render_rgb(self.engine)
         return None
 

@@ -88,7 +88,7 @@ class RuleInfo:
         self.coloured_you = any(kind == "prop" and target == "you" and colour is not None
                                 for kind, _, target, colour in rules)
         # Rules under which objects can move without a YOU walking into them, or appear/vanish: the
-        # solver's distance heuristic does not hold there (solver.py).
+        # solver's distance bound does not hold there (solver/bound.py).
         self.loose = bool(self.xforms) or bool(merged & (v.PUSH | v.PULL | v.MOVE | v.OPEN | v.SHUT))
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from autolibra.errors import InputError
+from optimizer.annotate import open_source, run_terminal, serve_web
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="RUN_OR_DATA",
@@ -20,9 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autolibra.errors import InputError
-    from optimizer.annotate import open_source, run_terminal, serve_web
-
     if not 0 <= args.port <= 65535:
         raise InputError(f"expected --port in 0..65535, got {args.port}")
     source = open_source(args.source, args.out)

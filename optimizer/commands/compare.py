@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from autolibra.errors import InputError
 from optimizer.commands.options import add_out_option, add_override_option
+from optimizer.compare import CompareConfig, load_compare_config, run_compare
+from optimizer.config import RunConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,12 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
-    from optimizer.compare import CompareConfig, load_compare_config, run_compare
-    from optimizer.config import RunConfig
-
     if args.resume:
         saved = json.loads((Path(args.resume) / "compare_config.json").read_text()) \
             if (Path(args.resume) / "compare_config.json").exists() else None

@@ -9,6 +9,10 @@ import argparse
 from pathlib import Path
 
 from autolibra.errors import InputError
+from autolibra.induction import induce_metrics
+from autolibra.instances import load_instances, load_metric_set
+from autolibra.jsonl import write_json
+from autolibra.lm import LMSession
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,9 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_lm_arguments(parser)
 
 
-def build_session(args: argparse.Namespace):
-    from autolibra.lm import LMSession
-
+def build_session(args: argparse.Namespace) -> LMSession:
     if args.workers < 1:
         raise InputError(f"expected --workers >= 1, got {args.workers}")
     roles: dict[str, str] = {"default": args.model}
@@ -55,10 +57,6 @@ def build_session(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from autolibra.induction import induce_metrics
-    from autolibra.instances import load_instances, load_metric_set
-    from autolibra.jsonl import write_json
-
     if not 0 <= args.heldout < 1:
         raise InputError(f"expected 0 <= --heldout < 1, got {args.heldout}")
     search = _parse_search(args.search)

@@ -10,7 +10,11 @@ import argparse
 import threading
 from pathlib import Path
 
-from autolibra.scoring import MetricRate
+from autolibra.instances import load_metric_set, load_trajectories
+from autolibra.jsonl import append_jsonl, read_jsonl_tolerant
+from autolibra.operators import judge_trajectory, parallel_map
+from autolibra.schema import Trait
+from autolibra.scoring import MetricRate, metric_rates
 from optimizer.commands.induce import add_lm_arguments, build_session
 
 
@@ -22,12 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autolibra.instances import load_metric_set, load_trajectories
-    from autolibra.jsonl import append_jsonl, read_jsonl_tolerant
-    from autolibra.scoring import metric_rates
-    from autolibra.operators import judge_trajectory, parallel_map
-    from autolibra.schema import Trait
-
     metrics = load_metric_set(args.metrics)
     trajectories = load_trajectories(args.data)
     out = Path(args.out)

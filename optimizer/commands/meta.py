@@ -8,6 +8,10 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from autolibra.induction import measure_metrics
+from autolibra.instances import load_instances, load_metric_set
+from autolibra.jsonl import read_jsonl, write_json
+from autolibra.schema import Trait
 from optimizer.commands.induce import add_data_arguments, add_lm_arguments, build_session
 from optimizer.commands.judge import print_rates
 
@@ -21,11 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autolibra.induction import measure_metrics
-    from autolibra.instances import load_instances, load_metric_set
-    from autolibra.jsonl import read_jsonl, write_json
-    from autolibra.schema import Trait
-
     metrics = load_metric_set(args.metrics)
     instances = load_instances(args.data, args.feedback)
     stored = read_jsonl(args.traits, Trait) if args.traits else None

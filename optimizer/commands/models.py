@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from autolibra.errors import InputError
+from autolibra.lm import model_store
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", default="list", choices=("list", "pull"),
@@ -14,13 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autolibra.errors import InputError
-    from autolibra.lm import model_store
-
     if args.action == "list":
         if args.names or args.force:
             raise InputError("`ladder models list` takes no names or --force; did you mean `ladder models pull`?")
-        _print_list(model_store)
+        _print_list()
         return 0
     names = args.names or ["local"]
     for name in names:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_list(model_store) -> None:
+def _print_list() -> None:
     print(f"weights directory: {model_store.models_dir()}  (override with LADDER_MODEL_DIR)")
     for name, spec in model_store.MODELS.items():
         path = model_store.models_dir() / spec.filename

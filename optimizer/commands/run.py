@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from autolibra.errors import InputError
 from optimizer.commands.options import add_out_option, add_override_option
+from optimizer.config import config_yaml, load_config
+from optimizer.loop import resume_run, start_run
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,24 +22,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from optimizer.config import config_yaml, load_config
-
     if args.resume and args.config:
         raise InputError("give either a config or --resume RUN, not both")
     if not args.resume and not args.config:
         raise InputError("give a config (e.g. configs/smoke.yaml) or --resume RUN")
     if args.print_config and not args.config:
         raise InputError("--print-config needs a config (it prints what `ladder run CONFIG` would run)")
-    # The config is read and checked before the loop's modules load or anything is created.
+    # The whole config is read and checked before anything is created or any LM is called.
     config = load_config(args.config, args.override) if args.config else None
     if args.print_config:
         print(config_yaml(config), end="")
         return 0
-
-    from optimizer.loop import resume_run, start_run
-
     if config is None:
         run_dir, status = resume_run(args.resume)
     else:

@@ -14,7 +14,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from autolibra.errors import ConfigError, InputError
+from pydantic import ValidationError
+
+from autolibra.errors import InputError
+from autolibra.instances import load_metric_set
+from autolibra.jsonl import read_jsonl
+from autolibra.lm import local_server, make_lm
+from autolibra.schema import Feedback, Trait
+from autolibra.web_import import load_web_trajectories
+from optimizer.reporting.selection import write_selection_outcome
+from optimizer.selection import SelectionConfig, make_inducer, make_judge, run_selection
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,27 +54,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autolibra.jsonl import read_jsonl
-    from autolibra.schema import Feedback, MetricSet, Trait
-    from optimizer.reporting.selection import write_selection_outcome
-    from optimizer.selection import SelectionConfig, make_inducer, make_judge, run_selection
-
     trajectories, defaults = _load_data(args.data, args.max_observation_chars)
     metrics_path = args.metrics or defaults.get("metrics")
     if metrics_path is None:
         raise InputError("--metrics is required (a MetricSet JSON, e.g. from `ladder induce`)")
-    metrics = _read_metrics(metrics_path, MetricSet)
+    metrics = load_metric_set(metrics_path)
     traits_path = args.traits or defaults.get("traits")
     traits = read_jsonl(traits_path, Trait) if traits_path else []
     feedback_path = args.feedback or defaults.get("feedback")
     feedback = read_jsonl(feedback_path, Feedback) if feedback_path and args.iterations > 1 else []
-    config = _config(args, SelectionConfig)
+    config = _config(args)
 
-    lm = _build_lm(args.model) if args.model else None
+    lm = make_lm(args.model, role="judge") if args.model else None
     try:
         result = run_selection(trajectories, metrics, traits, config, args.out,
                                judge=make_judge(lm) if lm is not None else None, feedback=feedback,
-                               induce=_inducer(lm, make_inducer) if lm is not None and args.iterations > 1 else None)
+                               induce=make_inducer(lm) if lm is not None and args.iterations > 1 else None)
     finally:
         _release(lm)
     write_selection_outcome(result)
@@ -79,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_data(paths: list[Path], max_chars: int):
-    from autolibra.web_import import load_web_trajectories
-
     trajectories, defaults = [], {}
     for path in paths:
         if path.is_dir():
@@ -105,20 +107,7 @@ def _run_directory(run_dir: Path) -> tuple[Path, dict[str, Path]]:
     return latest / "rollouts.jsonl", found
 
 
-def _read_metrics(path: Path, model):
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate_json(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"cannot read --metrics {path}: {error.strerror}") from None
-    except ValidationError as error:
-        raise InputError(f"{path}: not a valid MetricSet: {error.errors()[0]['msg']}") from None
-
-
-def _config(args: argparse.Namespace, model):
-    from pydantic import ValidationError
-
+def _config(args: argparse.Namespace) -> SelectionConfig:
     weights = {}
     for item in args.weight:
         name, sep, value = item.rpartition("=")
@@ -136,31 +125,14 @@ def _config(args: argparse.Namespace, model):
     if args.system_prompt:
         fields["system_prompt"] = args.system_prompt.read_text(encoding="utf-8").strip()
     try:
-        return model(**fields)
+        return SelectionConfig(**fields)
     except ValidationError as error:
         item = error.errors()[0]
         where = ".".join(str(p) for p in item["loc"])
         raise InputError(f"bad selection option{' ' + where if where else ''}: {item['msg']}") from None
 
 
-def _build_lm(model: str):
-    try:
-        from autolibra.lm import make_lm
-    except ImportError as error:
-        raise ConfigError(f"the LM layer is not available ({error})") from None
-    return make_lm(model, role="judge")
-
-
-def _inducer(lm, make_inducer):
-    try:
-        return make_inducer(lm)
-    except ImportError as error:
-        raise ConfigError(f"--iterations > 1 needs AutoLibra's induce_metrics, which is not available ({error})")
-
-
 def _release(lm) -> None:
     # The embedded model runs as a server process: stop it so the command exits promptly.
     if lm is not None and getattr(getattr(lm, "config", None), "provider", None) == "local":
-        from autolibra.lm import local_server
-
         local_server.stop_all()

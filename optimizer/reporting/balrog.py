@@ -17,7 +17,7 @@ from typing import TextIO
 from pydantic import BaseModel
 
 from autolibra.schema import Trajectory
-from optimizer.reporting.stats import standard_error
+from optimizer.reporting.stats import rate
 
 
 class TaskProgress(BaseModel):
@@ -47,8 +47,9 @@ class BalrogSummary(BaseModel):
 
 
 def _progress(values: Sequence[float]) -> TaskProgress:
-    return TaskProgress(progression_percentage=100.0 * statistics.fmean(values),
-                        standard_error=100.0 * standard_error(values), episodes_played=len(values))
+    progress = rate(values)
+    return TaskProgress(progression_percentage=100.0 * progress.mean, standard_error=100.0 * progress.se,
+                        episodes_played=progress.n)
 
 
 def _group(trajectories: Iterable[Trajectory], attribute: str) -> dict[str, list[Trajectory]]:

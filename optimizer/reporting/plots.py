@@ -3,34 +3,43 @@ test success, and selection's score histogram. Plots read typed summaries, never
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on servers and CI
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from autolibra.meta_metrics import Ratio  # noqa: E402
-from optimizer.reporting.summary import IterationSummary, RoleUsage, RunSummary  # noqa: E402
+from autolibra.meta_metrics import Ratio
+from optimizer.reporting.summary import IterationSummary, RoleUsage, RunSummary
 
 SUCCESS_SERIES = (("train", "train seeds"), ("validation", "validation (incumbent)"), ("test", "test seeds"))
 
 
+@functools.cache
+def _pyplot():
+    """matplotlib.pyplot, loaded by the first plot: importing it takes about 1.4 s, which `ladder eval`
+    (it imports this package for BALROG's table and draws nothing) should not pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers and CI
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
 def _axes(title: str, ylabel: str, xlabel: str = "iteration"):
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    from matplotlib.ticker import MaxNLocator  # loaded with pyplot, see _pyplot
+
+    fig, ax = _pyplot().subplots(figsize=(6, 3.6))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title, ylim=(-5, 105))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig, ax
 
 
-def _save(fig, ax, path: Path, legend_size: int = 8) -> Path:
-    ax.legend(fontsize=legend_size)
+def _save(fig, ax, path: Path, legend_size: int = 8, legend_loc: str = "best") -> Path:
+    ax.legend(fontsize=legend_size, loc=legend_loc)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 
@@ -85,7 +94,7 @@ def plot_usage(usage: dict[str, RoleUsage], path: Path) -> Path | None:
     if not usage:
         return None
     roles = sorted(usage)
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = _pyplot().subplots(figsize=(6, 3.6))
     inputs = [usage[r].input_tokens for r in roles]
     ax.bar(roles, inputs, label="input tokens")
     ax.bar(roles, [usage[r].output_tokens for r in roles], bottom=inputs, label="output tokens")
@@ -123,15 +132,10 @@ def plot_score_histogram(values: Sequence[float], selected: Sequence[float], *, 
     if not values:
         return None
     bins = [low + i * (1.0 - low) / 10 for i in range(11)]
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    fig, ax = _pyplot().subplots(figsize=(6, 3.5))
     ax.hist(values, bins=bins, color="#b0b7c3", label=f"all scored ({len(values)})")
     ax.hist(selected, bins=bins, color="#2a6f97", label=f"selected ({len(selected)})")
     if threshold is not None:
         ax.axvline(threshold, color="#c0392b", linestyle="--", label="threshold")
     ax.set(xlabel=f"score ({aggregate})", ylabel="trajectories", title=title)
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)  # the figure's own dpi (100), as the selection report has always used
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path, legend_loc="upper left")

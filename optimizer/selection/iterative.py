@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
+from autolibra.errors import ConfigError
+from autolibra.induction import induce_metrics
 from autolibra.schema import Feedback, Instance, MetricSet, Trait, Trajectory
 from optimizer.selection.config import SelectionConfig
 from optimizer.selection.scoring import Judge, Score, score_trajectories
@@ -49,7 +51,6 @@ def iterate_selection(trajectories: Sequence[Trajectory], metrics: MetricSet, tr
                       induce: Inducer | None = None) -> SelectionOutcome:
     """Run `config.iterations` rounds (1 = plain scoring and selection)."""
     if config.iterations > 1 and induce is None:
-        from autolibra.errors import ConfigError
         raise ConfigError(f"iterations={config.iterations} needs a metric inducer (and feedback); "
                           "use iterations=1 or pass --model so metrics can be re-induced")
     actions = {t.id: [s.action for s in t.steps] for t in trajectories}
@@ -111,9 +112,7 @@ def keep_old_metrics(old: MetricSet, new: MetricSet) -> MetricSet:
 
 
 def make_inducer(lms, **kwargs) -> Inducer:
-    """Bind AutoLibra's metric induction (imported lazily: plain selection needs no LM stack)."""
-    from autolibra import induce_metrics
-
+    """Bind AutoLibra's metric induction to the LM session `lms`."""
     def induce(instances: list[Instance], existing: MetricSet) -> MetricSet:
         return induce_metrics(instances, lms, existing=existing, **kwargs).metrics
 

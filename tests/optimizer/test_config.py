@@ -114,32 +114,20 @@ class WithMapping(BaseModel):
     overrides: dict[str, Any] = {}
 
 
-def test_unknown_key_is_named(tmp_path):
+@pytest.mark.parametrize("text, message", [
+    ("iteratons: 3\n", "iteratons"),  # an unknown key is named
+    ("iterations: -1\n", r"iterations.*-1"),  # a bad value: the field and the value
+    ("seeds: {train: [0, 1], validation: [1]}\n", "disjoint"),  # overlapping seed splits
+    ("a: [1, 2\n", "not valid YAML"),
+], ids=["unknown-key", "bad-value", "overlapping-seeds", "broken-yaml"])
+def test_a_bad_config_file_is_one_config_error(tmp_path, text, message):
     path = tmp_path / "c.yaml"
-    path.write_text("iteratons: 3\n")
-    with pytest.raises(ConfigError, match="iteratons"):
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
         load_config(path)
 
 
-def test_bad_value_names_field_and_value(tmp_path):
-    path = tmp_path / "c.yaml"
-    path.write_text("iterations: -1\n")
-    with pytest.raises(ConfigError, match=r"iterations.*-1"):
-        load_config(path)
-
-
-def test_overlapping_seed_splits_are_rejected(tmp_path):
-    path = tmp_path / "c.yaml"
-    path.write_text("seeds: {train: [0, 1], validation: [1]}\n")
-    with pytest.raises(ConfigError, match="disjoint"):
-        load_config(path)
-
-
-def test_broken_yaml_and_missing_file(tmp_path):
-    path = tmp_path / "c.yaml"
-    path.write_text("a: [1, 2\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
-        load_config(path)
+def test_a_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.yaml")
 

@@ -38,7 +38,7 @@ class StepAnalysis:
 class _Distances:
     """Solver calls memoised per state; states along a found plan get their distance for free, and each
     solve hands the next one its proven bound and the paths it explored (solve_engine's hint): one move
-    later, most of those states are still near. The solves share their bound caches (heuristic.Bounds)."""
+    later, most of those states are still near. The solves share their bound caches (bound.Bounds)."""
 
     def __init__(self):
         self.known: dict[tuple, tuple[int | None, list[int], bool]] = {}
@@ -67,9 +67,10 @@ class _Distances:
 
 
 SOLVE_HORIZON = 100  # the game's own step limit
-# The solver runs at every step of a trajectory, so each proof gets a fifth of solve()'s budget: a step
-# whose proof needs more keeps the best plan found and is marked exact=False (a few two-room levels).
-EXACT_BUDGET_PER_STEP = 10_000
+# The solver runs at every step of a trajectory: a step whose proof needs more states than this keeps the
+# best plan found and is marked exact=False (a few two-room "make win" levels). 10,000 would make those
+# analyses about 3x faster but prove far fewer of their moves (benchmarks/bench_baba_analysis.py).
+EXACT_BUDGET_PER_STEP = 30_000
 WASTED_MOVES_SHOWN = 4  # describe_analysis lists this many wasted moves one by one
 
 

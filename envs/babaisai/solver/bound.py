@@ -1,5 +1,6 @@
-"""The solver's admissible distance bound. Why each term is a true lower bound is argued in
-docs/babaisai.md; in short, with no rule that moves or creates objects (PUSH, PULL, MOVE, OPEN/SHUT,
+"""The solver's admissible distance bound. Why each term is a true lower bound, in short (the details are
+in the docstrings of the terms, here and in lines.py and sharp.py; the long form is docs/babaisai.md as it
+stood before issue 28, in git), with no rule that moves or creates objects (PUSH, PULL, MOVE, OPEN/SHUT,
 `X is Y`) in force:
 
 * D_win: no rule block moves -> rules stay, YOU objects step at most one cell per move and WIN objects
@@ -12,6 +13,9 @@ docs/babaisai.md; in short, with no rule that moves or creates objects (PUSH, PU
   with the YOU on a known line of cells, from which it still has to walk to an X object.
 * Plans that first form some other rule that could help (a new YOU, PUSH, PULL, MOVE, OPEN, SHUT or
   `X is Y`) need at least D_block - 1 + R_new moves; STOP and LOSE only ever hinder.
+* A block on the first or last interior column (row) never changes column (row), a frozen block never
+  moves: lines those pinned blocks rule out never form (lines.py).
+* An object under a block that can never move again is out of play: nothing can enter that cell.
 
 On levels whose blocks are only nouns, IS, YOU, WIN and STOP (all 40 BALROG tasks), sharper terms
 (sharp.py) bound when each object can first move as a YOU, and `X is Y` rules in force are priced

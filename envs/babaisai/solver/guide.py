@@ -5,7 +5,7 @@ It prices every way to finish the level the way a player would plan it: walk to 
 walking between pushes), then walk from the finished line to the nearest X object. It ignores everything
 else, so it can under- or over-estimate. The solver uses it only to find a winning plan quickly; the
 exact pass then proves that plan shortest, finds a shorter one, or leaves it marked `optimal=False`
-(solver.py, docs/babaisai.md).
+(search.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Rule lines on one level: where `A is B` can stand and how many pushes it needs (docs/babaisai.md: R,
-frozen blocks, pinned blocks, frozen slots, the corner, the pusher's cells after the last push).
+"""Rule lines on one level: where `A is B` can stand and how many pushes it needs (the bound's R, frozen
+blocks, pinned blocks, frozen slots, the corner, the pusher's cells after the last push; bound.py).
 
 These facts depend only on the grid, its border and the blocks frozen at the start, so one
 `LineGeometry` serves every state of a solve, and its memos (per line, per block layout) fill once.

@@ -1,4 +1,4 @@
-"""The sharp terms of the bound (docs/babaisai.md, "Sharp terms"), for levels whose blocks are only nouns,
+"""The sharp terms of the bound (bound.py), for levels whose blocks are only nouns,
 IS, YOU, WIN and STOP (all 40 BALROG tasks): there only YOU objects and pushed blocks ever move, all in
 the move's direction, so the distance between any two things shrinks by at most one per move. Per object
 they bound when it can first move as a YOU; from that, when each block can first be pushed, when a
