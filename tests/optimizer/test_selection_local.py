@@ -7,6 +7,7 @@ import pytest
 
 from autolibra.schema import MetricSet
 from autolibra.web_import import load_web_trajectories
+from optimizer.reporting import write_selection_outcome
 from optimizer.selection import SelectionConfig, make_judge, run_selection
 
 
@@ -30,6 +31,7 @@ def test_local_model_judges_and_selects_web_trajectories(tmp_path, fixtures_dir)
     finally:
         local_server.stop_all()
     elapsed = time.monotonic() - started
+    write_selection_outcome(result)
 
     assert result.judged == 4  # every (trajectory, metric) pair was asked of the real judge
     traits = [json.loads(line) for line in (tmp_path / "out" / "traits.jsonl").read_text().splitlines()]
