@@ -13,9 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from autolibra.errors import InputError
+from autolibra.induction import RoundReport
 from autolibra.jsonl import atomic_write_text
 from autolibra.meta_metrics import Ratio
 from autolibra.schema import TokenUsage
@@ -64,7 +65,7 @@ class InductionRecord(Record):
 
     metrics: list[str]
     version: int = 0
-    rounds: list[dict[str, Any]] = Field(default_factory=list)
+    rounds: list[RoundReport] = Field(default_factory=list)
     train_ids: list[str] = Field(default_factory=list)
     heldout_ids: list[str] = Field(default_factory=list)
     coverage: Ratio | None = None
@@ -121,12 +122,30 @@ class EpisodeCounts(Record):
     failed: int = 0
 
 
+class RolloutJob(BaseModel):
+    """One episode to play."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    env: str
+    task: str
+    seed: int
+    max_steps: int | None = Field(default=None, gt=0)
+
+
+class RolloutFailure(BaseModel):
+    """An episode that failed (its LM calls errored); nothing of it is in the rollouts file."""
+
+    job: RolloutJob
+    error: str
+
+
 class EvalRecord(Record):
     """eval.json of `ladder eval` (beside run.json): the episodes it planned, ran and lost."""
 
     episodes: EpisodeCounts
     wall_seconds: float = 0.0
-    failures: list[dict[str, Any]] = Field(default_factory=list)
+    failures: list[RolloutFailure] = Field(default_factory=list)
 
 
 class CompareRecord(Record):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import dspy
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 import envs
 from autolibra.errors import LMError
@@ -27,31 +27,18 @@ from autolibra.schema import Step, TokenUsage, Trajectory
 from optimizer.agent import GameAgent
 from optimizer.context import RunContext
 from optimizer.prompting import INVALID_ACTION_PREFIX, action_event, observation_event
+from optimizer.records import RolloutFailure, RolloutJob
 
 log = logging.getLogger(__name__)
 
 FALLBACK_MAX_STEPS = 100  # when neither the caller nor the env states a step limit
 
 
-class RolloutJob(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    env: str
-    task: str
-    seed: int
-    max_steps: int | None = Field(default=None, gt=0)
-
-
-class RolloutFailure(BaseModel):
-    job: RolloutJob
-    error: str
-
-
 class RolloutResult(BaseModel):
     trajectories: list[Trajectory]  # every job's record: resumed ones and the ones run now, in job order
     ran: int = 0  # episodes run by this call
     resumed: int = 0  # jobs skipped because out_path already held their record
-    failures: list[RolloutFailure] = Field(default_factory=list)  # not written; a rerun redoes them
+    failures: list[RolloutFailure] = Field(default_factory=list)  # not in the rollouts file; a rerun redoes them
     wall_seconds: float = 0.0
 
     @property

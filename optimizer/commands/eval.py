@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
                           progress=not args.no_progress)
     write_record(run_dir.path / "eval.json", EvalRecord(
         episodes=EpisodeCounts(total=len(jobs), ran=result.ran, resumed=result.resumed, failed=result.failed),
-        wall_seconds=round(result.wall_seconds, 2), failures=[f.model_dump(mode="json") for f in result.failures]))
+        wall_seconds=round(result.wall_seconds, 2), failures=result.failures))
     run_dir.set_status("incomplete" if result.failures else "done")
     if result.trajectories:
         summary = balrog_summary(result.trajectories)

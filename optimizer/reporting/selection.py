@@ -17,6 +17,7 @@ from autolibra.scoring import metric_rates
 from optimizer.records import Record, write_record
 from optimizer.reporting.plots import plot_score_histogram
 from optimizer.selection.config import SelectionConfig
+from optimizer.selection.iterative import RoundSummary
 from optimizer.selection.pipeline import SelectionResult
 from optimizer.selection.scoring import Score
 from optimizer.selection.select import Selection
@@ -46,7 +47,7 @@ class SelectionReport(Record):
     scores: list[Score]  # ranked best first
     metric_pass_rate: dict[str, dict[str, float | None]]  # metric -> {"all": rate, "selected": rate}
     examples: dict[str, int] = Field(default_factory=dict)  # export format -> examples written
-    rounds: list[dict] = Field(default_factory=list)  # iterative mode: one summary per round
+    rounds: list[RoundSummary] = Field(default_factory=list)  # iterative mode: one summary per round
     histogram: str | None = None  # file name of the plot, relative to the report
 
 
@@ -85,7 +86,7 @@ def write_selection_outcome(result: SelectionResult) -> Path:
     """The report of one `run_selection` call, written into its output folder."""
     report = build_selection_report(result.scores, result.selection, result.config, result.metrics)
     report.examples = dict(result.examples)
-    report.rounds = [r.model_dump() for r in result.rounds]
+    report.rounds = list(result.rounds)
     return write_selection_report(report, result.out_dir)
 
 
@@ -152,6 +153,6 @@ def render_markdown(report: SelectionReport) -> str:
     lines += [f"| {_cell(m)} | {_percent(r['all'])} | {_percent(r['selected'])} |"
               for m, r in report.metric_pass_rate.items()]
     for summary in report.rounds if len(report.rounds) > 1 else []:
-        lines += ["", f"Round {summary.get('round')}: {summary.get('metrics')} metrics, "
-                      f"{summary.get('selected')} selected, {summary.get('new_metrics', 0)} new metrics"]
+        lines += ["", f"Round {summary.round}: {summary.metrics} metrics, "
+                      f"{summary.selected} selected, {summary.new_metrics} new metrics"]
     return "\n".join(lines) + "\n"

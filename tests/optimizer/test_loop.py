@@ -7,7 +7,7 @@ import json
 import pytest
 
 from autolibra.jsonl import read_jsonl
-from autolibra.lm import LMSession, RolesConfig
+from autolibra.lm import LMSession
 from autolibra.schema import Feedback, MetricSet, Trait, Trajectory
 from optimizer.config import validate_config
 from optimizer.context import RunContext, resolve_tasks
